@@ -1,0 +1,31 @@
+/**
+ * Git, for `check --base`: the lock as it is at a ref.
+ */
+import { spawnSync } from 'node:child_process';
+
+/** GitError is a failure to read from git, reported with exit status 2. */
+export class GitError extends Error {}
+
+function git(cwd: string, args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw new GitError(`cannot run git: ${r.error.message}`);
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The text of `path` (relative to cwd) at `ref`, or null when the file does not exist there. */
+export function gitShow(cwd: string, ref: string, path: string): string | null {
+  if (git(cwd, ['rev-parse', '--is-inside-work-tree']).status !== 0) throw new GitError(`--base needs a git repository; ${cwd} is not inside one`);
+  const verify = git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  if (verify.status !== 0) {
+    throw new GitError(
+      `git ref \`${ref}\` does not exist here. In CI this is usually a shallow clone: fetch the history (actions/checkout with \`fetch-depth: 0\`, or \`git fetch origin <branch>\`) and try again`,
+    );
+  }
+  const prefix = git(cwd, ['rev-parse', '--show-prefix']).stdout.trim();
+  const r = git(cwd, ['show', `${ref}:${prefix}${path}`]);
+  if (r.status !== 0) {
+    if (/does not exist|exists on disk, but not in/.test(r.stderr)) return null;
+    throw new GitError(`git show ${ref}:${prefix}${path} failed: ${r.stderr.trim()}`);
+  }
+  return r.stdout;
+}

@@ -1,0 +1,160 @@
+/**
+ * The shell's file system side: reading the spec and the output directory,
+ * and writing a build atomically. Nothing here decides anything.
+ */
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import type { SourceFile } from '../report/diagnostic.js';
+import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+
+/** IoError is a failure to read or write, reported with exit status 2. */
+export class IoError extends Error {}
+
+/** Largest phase file pamc reads; larger ones are refused before parsing. */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+/** SpecFiles is what the CLI read of the spec, and the files it refused to read. */
+export interface SpecFiles {
+  sources: SourceFile[];
+  refused: Array<{ path: string; reason: string }>;
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+/** Decodes UTF-8; invalid bytes become U+FFFD, which the loader reports. */
+export function decode(bytes: Buffer): string {
+  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+}
+
+/** Reads every *.yaml / *.yml under `dir`, sorted by path; symlinks must stay inside `root`. */
+export function readSpec(dir: string, root: string): SpecFiles {
+  if (!existsSync(dir)) throw new IoError(`schema directory ${dir} does not exist (use --schema to name another)`);
+  const sources: SourceFile[] = [];
+  const refused: SpecFiles['refused'] = [];
+  const realRoot = realpathSync(root);
+  const walk = (abs: string): void => {
+    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const path = join(abs, e.name);
+      const shown = toPosix(relative(root, path));
+      if (e.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(path);
+        } catch {
+          refused.push({ path: shown, reason: 'is a symbolic link whose target does not exist' });
+          continue;
+        }
+        const rel = relative(realRoot, target);
+        if (rel.startsWith('..') || rel === '' || rel.startsWith(`..${sep}`) || /^[a-zA-Z]:/.test(rel) || rel.startsWith(sep)) {
+          refused.push({ path: shown, reason: `is a symbolic link to ${target}, outside the project` });
+          continue;
+        }
+        if (lstatSync(target).isDirectory()) {
+          refused.push({ path: shown, reason: 'is a symbolic link to a directory; pamc does not follow those' });
+          continue;
+        }
+      } else if (e.isDirectory()) {
+        walk(path);
+        continue;
+      }
+      if (!/\.ya?ml$/.test(e.name)) continue;
+      const size = lstatSync(e.isSymbolicLink() ? realpathSync(path) : path).size;
+      if (size > MAX_SOURCE_BYTES) {
+        refused.push({ path: shown, reason: `is ${size} bytes; phase files are limited to ${MAX_SOURCE_BYTES} bytes` });
+        continue;
+      }
+      sources.push({ path: shown, text: decode(readFileSync(path)) });
+    }
+  };
+  walk(dir);
+  return { sources, refused };
+}
+
+/** Reads the lock and every .sql file of the output directory (and its staging directory). */
+export function readOut(outDir: string, shownOut: string): { lock: SourceFile | null; files: Map<string, string> } {
+  const files = new Map<string, string>();
+  let lock: SourceFile | null = null;
+  if (!existsSync(outDir)) return { lock, files };
+  const lockPath = join(outDir, LOCK_FILE);
+  if (existsSync(lockPath)) lock = { path: `${shownOut}/${LOCK_FILE}`, text: decode(readFileSync(lockPath)) };
+  for (const [sub, prefix] of [
+    [outDir, ''],
+    [join(outDir, STAGING_DIR), `${STAGING_DIR}/`],
+  ] as const) {
+    if (!existsSync(sub)) continue;
+    for (const name of readdirSync(sub).sort()) {
+      if (!name.endsWith('.sql')) continue;
+      files.set(`${prefix}${name}`, decode(readFileSync(join(sub, name))));
+    }
+  }
+  return { lock, files };
+}
+
+/** Writes one file atomically: a temporary file in the same directory, flushed, then renamed over. */
+export function writeAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${LOCK_FILE}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes a build: migrations first, the lock last. The lock is the commit
+ * point: a migration file the lock does not list was never emitted.
+ */
+export function writeBuild(outDir: string, files: ReadonlyMap<string, string>): string[] {
+  const written: string[] = [];
+  const ordered = [...files.keys()].sort((a, b) => (a === LOCK_FILE ? 1 : b === LOCK_FILE ? -1 : a < b ? -1 : 1));
+  for (const rel of ordered) {
+    const target = join(outDir, rel);
+    if (rel !== LOCK_FILE && existsSync(target)) throw new IoError(`${target} already exists; pamc never rewrites a migration`);
+    writeAtomic(target, files.get(rel)!);
+    written.push(rel);
+  }
+  return written;
+}
+
+/** Takes the build lock of an output directory (an exclusive file), so two builds never interleave. */
+export function acquireBuildLock(outDir: string): () => void {
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, '.pamc-build.lock');
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch {
+    if (!holderAlive(path)) {
+      rmSync(path, { force: true });
+      return acquireBuildLock(outDir);
+    }
+    throw new IoError(`another pamc build (pid ${readFileSync(path, 'utf8').trim()}) is writing ${outDir}; wait for it to finish`);
+  }
+  writeSync(fd, `${process.pid}\n`);
+  closeSync(fd);
+  return () => rmSync(path, { force: true });
+}
+
+/** A build lock left by a process that no longer runs (killed mid-build) is stale. */
+function holderAlive(path: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,264 @@
+#!/usr/bin/env node
+/**
+ * The command line: the only place that touches files, git, the clock, the
+ * terminal and the exit status. Exit 0: clean (warnings allowed); 1: errors
+ * found; 2: usage or I/O failure.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { compile, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { loadParser } from '../sql/parser.js';
+import { diagnostic, findRule, RULES } from '../rules/index.js';
+import { hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
+import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
+import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { acquireBuildLock, IoError, readOut, readSpec, writeBuild } from './io.js';
+import { gitShow, GitError } from './git.js';
+import { registerVerify } from './verify.js';
+
+const PACKAGE_ROOT = new URL('../../../', import.meta.url);
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Project settings, from the "pamc" key of the project's package.json. */
+interface Settings {
+  schema: string;
+  out: string;
+  prefix: string;
+}
+
+function settings(cwd: string, opts: { schema?: string; out?: string }): Settings {
+  let fromPackage: Partial<Settings> = {};
+  const pkg = resolve(cwd, 'package.json');
+  if (existsSync(pkg)) {
+    try {
+      fromPackage = ((JSON.parse(readFileSync(pkg, 'utf8')) as { pamc?: Partial<Settings> }).pamc ?? {}) as Partial<Settings>;
+    } catch {
+      throw new IoError(`${pkg} is not valid JSON`);
+    }
+  }
+  return {
+    schema: trimSlash(opts.schema ?? fromPackage.schema ?? 'schema'),
+    out: trimSlash(opts.out ?? fromPackage.out ?? 'out'),
+    prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '',
+  };
+}
+
+function trimSlash(p: string): string {
+  return p.replace(/\/+$/, '') || '.';
+}
+
+/** The clock: --now, else SOURCE_DATE_EPOCH, else the system clock. */
+function clock(now: string | undefined): Date {
+  if (now !== undefined) {
+    const d = /^\d+$/.test(now) ? new Date(Number(now) * 1000) : new Date(now);
+    if (Number.isNaN(d.getTime())) throw new CommanderError(2, 'pamc.now', `--now: \`${now}\` is not a date (ISO 8601 or seconds since 1970)`);
+    return d;
+  }
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    if (!/^\d+$/.test(epoch)) throw new CommanderError(2, 'pamc.now', `SOURCE_DATE_EPOCH must be whole seconds since 1970, not \`${epoch}\``);
+    return new Date(Number(epoch) * 1000);
+  }
+  return new Date();
+}
+
+function useColor(stream: NodeJS.WriteStream): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+function report(diagnostics: readonly Diagnostic[], sources: Sources, format: Format): void {
+  switch (format) {
+    case 'text':
+      if (diagnostics.length) process.stderr.write(renderText(diagnostics, sources, useColor(process.stderr)));
+      return;
+    case 'json':
+      process.stdout.write(renderJson(diagnostics, sources));
+      return;
+    case 'github':
+      process.stdout.write(renderGithub(diagnostics, sources));
+      return;
+    case 'sarif':
+      process.stdout.write(renderSarif(diagnostics, sources, packageVersion()));
+      return;
+  }
+}
+
+interface CommonOptions {
+  schema?: string;
+  out?: string;
+  format: Format;
+  now?: string;
+  timings?: boolean;
+}
+
+/** Reads everything the core needs and runs it. */
+async function run(opts: CommonOptions, extra: Partial<CompileInput> = {}): Promise<{ input: CompileInput; output: CompileOutput; sources: Map<string, string>; s: Settings }> {
+  const cwd = process.cwd();
+  const s = settings(cwd, opts);
+  const t0 = performance.now();
+  const parser = await loadParser();
+  const tParser = performance.now() - t0;
+  const spec = readSpec(resolve(cwd, s.schema), cwd);
+  const out = readOut(resolve(cwd, s.out), s.out);
+  const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now: clock(opts.now), options: { prefix: s.prefix }, ...extra };
+  const output = compile(input, parser);
+  output.timings['parser-load'] = tParser;
+  for (const r of spec.refused) output.diagnostics.unshift(diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB'));
+  const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
+  if (out.lock) sources.set(out.lock.path, out.lock.text);
+  if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);
+  return { input, output, sources, s };
+}
+
+function printTimings(output: CompileOutput, enabled: boolean | undefined): void {
+  if (!enabled) return;
+  for (const [stage, ms] of Object.entries(output.timings)) process.stderr.write(`timing ${stage} ${ms.toFixed(2)} ms\n`);
+}
+
+async function buildCommand(opts: CommonOptions): Promise<number> {
+  const cwd = process.cwd();
+  const s = settings(cwd, opts);
+  const release = acquireBuildLock(resolve(cwd, s.out));
+  try {
+    const { output, sources } = await run(opts);
+    report(output.diagnostics, sources, opts.format);
+    if (hasErrors(output.diagnostics)) {
+      if (opts.format === 'text') process.stderr.write(`nothing written to ${s.out}/\n`);
+      return 1;
+    }
+    const t = performance.now();
+    const written = writeBuild(resolve(cwd, s.out), output.files);
+    output.timings.write = performance.now() - t;
+    printTimings(output, opts.timings);
+    if (opts.format === 'text') {
+      const fresh = output.plan.filter((p) => p.status === 'new');
+      for (const p of fresh) process.stdout.write(`wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`);
+      if (fresh.length === 0) process.stdout.write(`${s.out}/ is up to date (${output.plan.length} migrations)\n`);
+      void written;
+    }
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+async function checkCommand(opts: CommonOptions & { base?: string }): Promise<number> {
+  const cwd = process.cwd();
+  const s = settings(cwd, opts);
+  let baseLock: SourceFile | null | undefined;
+  if (opts.base !== undefined) {
+    const text = gitShow(cwd, opts.base, `${s.out}/${LOCK_FILE}`);
+    baseLock = text === null ? null : { path: `${opts.base}:${s.out}/${LOCK_FILE}`, text };
+  }
+  const { output, sources } = await run(opts, baseLock === undefined ? {} : { baseLock });
+  const diagnostics = [...output.diagnostics];
+  for (const p of output.plan) {
+    if (p.status !== 'new') continue;
+    const f = output.spec?.phases.flatMap((x) => x.features).find((x) => x.name === p.feature);
+    diagnostics.push(diagnostic('stale-output', f?.span, `feature \`${p.feature}\` has no migration in ${s.out}/ yet`, 'run `pamc build` and commit what it writes'));
+  }
+  const owned = new Set(output.plan.filter((p) => p.status === 'emitted').flatMap((p) => [p.file, `${STAGING_DIR}/${p.file}`]));
+  const { files } = readOut(resolve(cwd, s.out), s.out);
+  for (const path of files.keys()) {
+    if (path.startsWith(`${STAGING_DIR}/`) && !owned.has(path)) {
+      diagnostics.push(diagnostic('stale-output', undefined, `${s.out}/${path} is in pamc's staging directory but not in the lock`, `remove it: ${s.out}/${STAGING_DIR}/ holds only what pamc emits`));
+    }
+  }
+  report(diagnostics, sources, opts.format);
+  printTimings(output, opts.timings);
+  if (opts.format === 'text') {
+    if (output.foreign.length) process.stderr.write(`not pamc's (left alone): ${output.foreign.map((f) => `${s.out}/${f}`).join(', ')}\n`);
+    if (!hasErrors(diagnostics)) process.stdout.write(`pamc check: ok (${output.plan.length} migrations, ${diagnostics.length} warnings)\n`);
+  }
+  return hasErrors(diagnostics) ? 1 : 0;
+}
+
+function explainCommand(id: string | undefined): number {
+  if (!id) {
+    const width = Math.max(...RULES.map((r) => r.id.length));
+    for (const r of RULES) process.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.summary}\n`);
+    return 0;
+  }
+  const rule = findRule(id);
+  if (!rule) {
+    process.stderr.write(`pamc: unknown rule \`${id}\`; \`pamc explain\` lists them all\n`);
+    return 2;
+  }
+  const doc = new URL(`docs/rules/${rule.id}.md`, PACKAGE_ROOT);
+  process.stdout.write(existsSync(doc) ? readFileSync(doc, 'utf8') : `${rule.id} (${rule.severity}): ${rule.summary}\n`);
+  return 0;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(FORMATS as unknown as string[]).default('text');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('pamc')
+    .description('Compile a declarative YAML schema into additive PostgreSQL/Supabase migrations.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let status = 0;
+  const common = (c: Command): Command =>
+    c
+      .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)')
+      .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')
+      .option('--now <date>', 'the clock for new versions: ISO 8601 or epoch seconds (default: SOURCE_DATE_EPOCH, else now)')
+      .option('--timings', 'print the time each stage took to stderr')
+      .addOption(formatOption());
+  common(program.command('build').description('validate the spec and write one migration per new feature'))
+    .action(async (opts: CommonOptions) => {
+      status = await buildCommand(opts);
+    });
+  common(program.command('check').description('fail if the spec is invalid, out/ is stale or edited, or a change is destructive'))
+    .option('--base <ref>', 'judge the change against the lock at this git ref (e.g. origin/main)')
+    .action(async (opts: CommonOptions & { base?: string }) => {
+      status = await checkCommand(opts);
+    });
+  program
+    .command('explain [rule]')
+    .description("print a rule's documentation, or list every rule")
+    .action((id: string | undefined) => {
+      status = explainCommand(id);
+    });
+  registerVerify(program, (code) => {
+    status = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code.startsWith('pamc.')) process.stderr.write(`pamc: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof IoError || error instanceof GitError) {
+      process.stderr.write(`pamc: ${error.message}\n`);
+      return 2;
+    }
+    const e = error as NodeJS.ErrnoException;
+    if (e && typeof e.code === 'string' && e.syscall) {
+      process.stderr.write(`pamc: ${e.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+const status = await main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`pamc: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return 70;
+});
+process.exitCode = status;

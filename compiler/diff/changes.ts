@@ -1,0 +1,173 @@
+/**
+ * Changes: the typed difference between two schema states.
+ *
+ * Input: two SchemaStates (before, after).
+ * Output: Change[]. For a new feature the list is additive and ../emit turns
+ * each change into SQL; for an emitted feature whose spec was edited the list
+ * is what ../rules judge. A drop plus an add of the same shape is reported as
+ * a rename.
+ */
+import type { Span } from '../report/diagnostic.js';
+import type { Column, Operation } from '../model/types.js';
+import type { ColumnState, IndexState, RlsState, SchemaState, TableState } from './state.js';
+
+/** AddTable describes a table creation, with its columns, indexes, RLS and policies. */
+export interface AddTable { kind: 'add_table'; table: TableState }
+/** DropTable describes a table that is no longer in the schema. */
+export interface DropTable { kind: 'drop_table'; table: TableState }
+/** RenameTable describes a table dropped while a table of the same shape was added. */
+export interface RenameTable { kind: 'rename_table'; from: TableState; to: TableState }
+/** AddColumn describes a column added to a table. */
+export interface AddColumn { kind: 'add_column'; table: TableState; column: ColumnState; tableExisted: boolean }
+/** DropColumn describes a column that is no longer in its table. */
+export interface DropColumn { kind: 'drop_column'; table: TableState; column: ColumnState }
+/** RenameColumn describes a column dropped while a column of the same shape was added. */
+export interface RenameColumn { kind: 'rename_column'; table: TableState; from: ColumnState; to: ColumnState }
+/** AlterColumn describes a column whose definition changed. */
+export interface AlterColumn { kind: 'alter_column'; table: TableState; before: ColumnState; after: ColumnState; typeChanged: boolean }
+/** AddIndex describes an index added to a table. */
+export interface AddIndex { kind: 'add_index'; table: TableState; index: IndexState; newColumns: string[] }
+/** DropIndex describes an index that is no longer declared. */
+export interface DropIndex { kind: 'drop_index'; table: TableState; index: IndexState }
+/** AlterIndex describes an index whose definition changed. */
+export interface AlterIndex { kind: 'alter_index'; table: TableState; before: IndexState; after: IndexState }
+/** AddPolicy describes an operation added to a table's owner rule. */
+export interface AddPolicy { kind: 'add_policy'; table: TableState; operation: Operation; span: Span }
+/** DropPolicy describes an operation removed from a table's owner rule. */
+export interface DropPolicy { kind: 'drop_policy'; table: TableState; operation: Operation }
+/** AlterRls describes a change of owner, label, or RLS being enabled or waived. */
+export interface AlterRls { kind: 'alter_rls'; table: TableState; before: RlsState; after: RlsState }
+
+/** Change is one difference between two schema states. */
+export type Change =
+  | AddTable
+  | DropTable
+  | RenameTable
+  | AddColumn
+  | DropColumn
+  | RenameColumn
+  | AlterColumn
+  | AddIndex
+  | DropIndex
+  | AlterIndex
+  | AddPolicy
+  | DropPolicy
+  | AlterRls;
+
+/** AdditiveChange is the subset of changes a migration may contain. */
+export type AdditiveChange = AddTable | AddColumn | AddIndex | AddPolicy;
+
+export function isAdditive(change: Change): change is AdditiveChange {
+  return change.kind === 'add_table' || change.kind === 'add_column' || change.kind === 'add_index' || change.kind === 'add_policy';
+}
+
+/** Canonical text of a type, used to tell a retype from a respelling. Supplied by the SQL layer. */
+export type TypeCanonicalizer = (type: string) => string;
+
+/** The parts of a column that must match for a drop plus an add to count as a rename. */
+function columnShape(c: Column, canon: TypeCanonicalizer): string {
+  return JSON.stringify([
+    canon(c.type.value),
+    c.primaryKey,
+    c.notNull,
+    c.unique,
+    c.default?.value ?? null,
+    c.references ? [c.references.schema, c.references.table, c.references.column, c.references.onDelete] : null,
+    c.in?.value ?? null,
+    c.check?.value ?? null,
+  ]);
+}
+
+function columnsEqual(a: Column, b: Column, canon: TypeCanonicalizer): boolean {
+  return columnShape(a, canon) === columnShape(b, canon) && a.comment === b.comment;
+}
+
+function tableShape(t: TableState, canon: TypeCanonicalizer): string {
+  return JSON.stringify(t.columns.map((c) => [c.column.name, columnShape(c.column, canon)]));
+}
+
+function indexEqual(a: IndexState, b: IndexState): boolean {
+  return (
+    a.index.name === b.index.name &&
+    a.index.unique === b.index.unique &&
+    JSON.stringify(a.index.columns) === JSON.stringify(b.index.columns) &&
+    (a.index.where?.value ?? null) === (b.index.where?.value ?? null)
+  );
+}
+
+function rlsSignature(r: RlsState): string {
+  switch (r.kind) {
+    case 'owner':
+      return `owner:${r.rule.owner.value}:${r.rule.label}`;
+    case 'disabled':
+      return 'disabled';
+    case 'unmanaged':
+      return 'unmanaged';
+  }
+}
+
+/** Computes the changes that turn `before` into `after`. Tables keep the order of `after`, drops come last. */
+export function diffStates(before: SchemaState, after: SchemaState, canon: TypeCanonicalizer): Change[] {
+  const changes: Change[] = [];
+  const added: TableState[] = [];
+  const dropped: TableState[] = [];
+  for (const [key, table] of after) {
+    const old = before.get(key);
+    if (!old) added.push(table);
+    else changes.push(...diffTable(old, table, canon));
+  }
+  for (const [key, table] of before) if (!after.has(key)) dropped.push(table);
+  const renamedTo = new Set<TableState>();
+  const removals: Change[] = [];
+  for (const from of dropped) {
+    const to = added.find((t) => !renamedTo.has(t) && tableShape(t, canon) === tableShape(from, canon));
+    if (to) {
+      renamedTo.add(to);
+      removals.push({ kind: 'rename_table', from, to });
+    } else removals.push({ kind: 'drop_table', table: from });
+  }
+  const additions: Change[] = added.filter((t) => !renamedTo.has(t)).map((table) => ({ kind: 'add_table', table }));
+  return [...additions, ...changes, ...removals];
+}
+
+function diffTable(before: TableState, after: TableState, canon: TypeCanonicalizer): Change[] {
+  const changes: Change[] = [];
+  const addedColumns: ColumnState[] = [];
+  for (const col of after.columns) {
+    const old = before.columns.find((c) => c.column.name === col.column.name);
+    if (!old) addedColumns.push(col);
+    else if (!columnsEqual(old.column, col.column, canon)) changes.push({ kind: 'alter_column', table: after, before: old, after: col, typeChanged: canon(old.column.type.value) !== canon(col.column.type.value) });
+  }
+  const renamedTo = new Set<ColumnState>();
+  for (const old of before.columns) {
+    if (after.columns.some((c) => c.column.name === old.column.name)) continue;
+    const to = addedColumns.find((c) => !renamedTo.has(c) && columnShape(c.column, canon) === columnShape(old.column, canon));
+    if (to) {
+      renamedTo.add(to);
+      changes.push({ kind: 'rename_column', table: after, from: old, to });
+    } else changes.push({ kind: 'drop_column', table: after, column: old });
+  }
+  const columnAdds: Change[] = addedColumns
+    .filter((c) => !renamedTo.has(c))
+    .map((column) => ({ kind: 'add_column', table: after, column, tableExisted: true }));
+  const beforeColumns = new Set(before.columns.map((c) => c.column.name));
+  const indexChanges: Change[] = [];
+  for (const idx of after.indexes) {
+    const old = before.indexes.find((i) => i.index.name === idx.index.name);
+    if (!old) indexChanges.push({ kind: 'add_index', table: after, index: idx, newColumns: idx.index.columns.filter((c) => !beforeColumns.has(c)) });
+    else if (!indexEqual(old, idx)) indexChanges.push({ kind: 'alter_index', table: after, before: old, after: idx });
+  }
+  for (const old of before.indexes) {
+    if (!after.indexes.some((i) => i.index.name === old.index.name)) indexChanges.push({ kind: 'drop_index', table: after, index: old });
+  }
+  const rlsChanges: Change[] = [];
+  if (rlsSignature(before.rls) !== rlsSignature(after.rls)) {
+    rlsChanges.push({ kind: 'alter_rls', table: after, before: before.rls, after: after.rls });
+  } else if (before.rls.kind === 'owner' && after.rls.kind === 'owner') {
+    const oldOps = new Set(before.rls.permissions.map((p) => p.operation));
+    const newOps = new Set(after.rls.permissions.map((p) => p.operation));
+    for (const p of after.rls.permissions) if (!oldOps.has(p.operation)) rlsChanges.push({ kind: 'add_policy', table: after, operation: p.operation, span: p.span });
+    for (const p of before.rls.permissions) if (!newOps.has(p.operation)) rlsChanges.push({ kind: 'drop_policy', table: after, operation: p.operation });
+  }
+  return [...columnAdds, ...changes, ...indexChanges, ...rlsChanges];
+}

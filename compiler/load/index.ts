@@ -1,0 +1,197 @@
+/**
+ * Stage 1, load: YAML text to located trees.
+ *
+ * Input: SourceFile[] (path and text; the CLI reads them).
+ * Output: one LoadedFile per source whose YAML is well formed, plus diagnostics
+ * (yaml-syntax, duplicate-key) for the rest. Nothing here knows the pamc
+ * language; it only turns YAML into LNode trees that remember their spans.
+ *
+ * Hostile input is bounded here: aliases are expanded at most
+ * MAX_ALIAS_EXPANSION nodes in total and nesting is limited to MAX_DEPTH, so
+ * an alias bomb or a deep document ends in a diagnostic, not a hang.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Diagnostic, SourceFile, Span } from '../report/diagnostic.js';
+import { diagnostic } from '../rules/index.js';
+
+/** LScalar is a located YAML scalar (string, number, boolean or null). */
+export interface LScalar {
+  kind: 'scalar';
+  value: string | number | boolean | null;
+  span: Span;
+}
+/** LEntry is one key of a located map. */
+export interface LEntry {
+  key: string;
+  keySpan: Span;
+  value: LNode;
+}
+/** LMap is a located YAML mapping whose keys are strings. */
+export interface LMap {
+  kind: 'map';
+  entries: LEntry[];
+  span: Span;
+}
+/** LSeq is a located YAML sequence. */
+export interface LSeq {
+  kind: 'seq';
+  items: LNode[];
+  span: Span;
+}
+/** LNode is any located YAML node. */
+export type LNode = LScalar | LMap | LSeq;
+
+/** LoadedFile is one YAML file as a located tree. */
+export interface LoadedFile {
+  path: string;
+  root: LNode;
+}
+
+export const MAX_DEPTH = 64;
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+class LoadLimit extends Error {
+  constructor(
+    readonly rule: 'yaml-syntax',
+    readonly span: Span,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Loads every source; files with syntax errors produce diagnostics instead of trees. */
+export function loadFiles(sources: readonly SourceFile[]): { files: LoadedFile[]; diagnostics: Diagnostic[] } {
+  const files: LoadedFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const source of sources) {
+    const result = loadFile(source);
+    diagnostics.push(...result.diagnostics);
+    if (result.file) files.push(result.file);
+  }
+  return { files, diagnostics };
+}
+
+export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const span = (start: number, end: number): Span => ({ file: source.path, start, end: Math.max(end, start) });
+  const text = source.text;
+  if (text.includes('\uFFFD')) {
+    const at = text.indexOf('\uFFFD');
+    diagnostics.push(
+      diagnostic('yaml-syntax', span(at, at + 1), 'the file is not valid UTF-8', 'save the file as UTF-8 (without a byte-order mark is best)'),
+    );
+    return { file: null, diagnostics };
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
+  for (const error of doc.errors) {
+    const [start, end] = error.pos;
+    if (error.code === 'DUPLICATE_KEY') {
+      diagnostics.push(
+        diagnostic('duplicate-key', span(start, end), 'this key appears twice in the same mapping; YAML keeps only one of them', 'remove or rename one of the two keys'),
+      );
+    } else {
+      diagnostics.push(diagnostic('yaml-syntax', span(start, end), firstLine(error.message), yamlHint(error.code)));
+    }
+  }
+  if (diagnostics.length > 0) return { file: null, diagnostics };
+  if (doc.contents === null) {
+    diagnostics.push(diagnostic('yaml-syntax', span(0, 0), 'the file is empty', 'a phase file starts with `phase: <number>`'));
+    return { file: null, diagnostics };
+  }
+  let budget = MAX_ALIAS_EXPANSION;
+  const convert = (node: YamlNode | null, depth: number, viaAlias: boolean): LNode => {
+    if (node === null) return { kind: 'scalar', value: null, span: span(0, 0) };
+    const range = node.range ?? [0, 0, 0];
+    const here = span(range[0], range[1]);
+    if (depth > MAX_DEPTH) throw new LoadLimit('yaml-syntax', here, `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting');
+    if (viaAlias && --budget < 0) {
+      throw new LoadLimit('yaml-syntax', here, `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, 'write the values out, or use fewer nested aliases');
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target) throw new LoadLimit('yaml-syntax', here, `unknown alias *${node.source}`, 'define the anchor (&name) before using it');
+      const resolved = convert(target as YamlNode, depth + 1, true);
+      return { ...resolved, span: here } as LNode;
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', value: v, span: here };
+      return { kind: 'scalar', value: String(v), span: here };
+    }
+    if (isSeq(node)) return { kind: 'seq', items: node.items.map((item) => convert(item as YamlNode, depth + 1, viaAlias)), span: here };
+    if (isMap(node)) {
+      const entries: LEntry[] = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key as YamlNode | null;
+        const keyRange = key?.range ?? range;
+        const keySpan = span(keyRange[0], keyRange[1]);
+        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
+          throw new LoadLimit('yaml-syntax', keySpan, 'a mapping key must be a plain name', 'write the key as a plain word');
+        }
+        const value = convert(pair.value as YamlNode | null, depth + 1, viaAlias);
+        const valueSpan = pair.value ? value.span : span(keyRange[1], keyRange[1]);
+        entries.push({ key: String(key.value), keySpan, value: { ...value, span: valueSpan } as LNode });
+      }
+      return { kind: 'map', entries, span: here };
+    }
+    throw new LoadLimit('yaml-syntax', here, 'unsupported YAML node', 'use plain mappings, sequences and scalars');
+  };
+  try {
+    return { file: { path: source.path, root: convert(doc.contents as YamlNode, 0, false) }, diagnostics };
+  } catch (error) {
+    if (error instanceof LoadLimit) return { file: null, diagnostics: [diagnostic(error.rule, error.span, error.message, error.hint)] };
+    throw error;
+  }
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'YAML indents with spaces only; replace the tab with spaces';
+    case 'MULTIPLE_DOCS':
+      return 'a phase file holds one YAML document; move the rest to a file of its own';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation and the closing bracket of the line above';
+    default:
+      return 'fix the YAML syntax at this point';
+  }
+}
+
+/** Wraps a plain JSON value as an LNode whose every span is `span` (used for lock snapshots). */
+export function fromJson(value: unknown, span: Span): LNode {
+  if (Array.isArray(value)) return { kind: 'seq', items: value.map((v) => fromJson(v, span)), span };
+  if (value !== null && typeof value === 'object') {
+    return { kind: 'map', entries: Object.entries(value).map(([key, v]) => ({ key, keySpan: span, value: fromJson(v, span) })), span };
+  }
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return { kind: 'scalar', value, span };
+  return { kind: 'scalar', value: String(value), span };
+}
+
+/** Converts a located tree back to plain JSON (for JSON Schema validation). */
+export function toJson(node: LNode): unknown {
+  switch (node.kind) {
+    case 'scalar':
+      return node.value;
+    case 'seq':
+      return node.items.map(toJson);
+    case 'map': {
+      const out: Record<string, unknown> = {};
+      for (const e of node.entries) out[e.key] = toJson(e.value);
+      return out;
+    }
+  }
+}
+
+/** Returns the entry `key` of a map node, if any. */
+export function entry(node: LNode | undefined, key: string): LEntry | undefined {
+  return node?.kind === 'map' ? node.entries.find((e) => e.key === key) : undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * The lock: what pamc has emitted, frozen.
+ *
+ * Input: the lock file's text (or none). Output: a Lock, or a lock-integrity
+ * diagnostic. The lock records for every emitted feature its version, file,
+ * environments, the SHA-256 of the SQL and the normalized spec that produced
+ * it; `chain` is one hash over all entries in order, so an edited, reordered
+ * or truncated lock is caught.
+ */
+import { createHash } from 'node:crypto';
+import { parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import type { Diagnostic, SourceFile, Span } from '../report/diagnostic.js';
+import { diagnostic } from '../rules/index.js';
+import type { Environment } from '../model/types.js';
+import { canonicalJson, type FeatureSnapshot } from '../model/snapshot.js';
+
+export const LOCK_FILE = 'pamc.lock.json';
+export const STAGING_DIR = 'staging';
+export const LOCK_FORMAT = 1;
+
+/** LockEntry records one emitted feature. */
+export interface LockEntry {
+  feature: string;
+  phase: number;
+  version: string;
+  file: string;
+  environments: Environment[];
+  sha256: string;
+  spec: FeatureSnapshot;
+}
+
+/** Lock is the parsed lock file; `spans` locates each entry in the file for diagnostics. */
+export interface Lock {
+  entries: LockEntry[];
+  chain: string;
+  spans: Span[];
+  span: Span;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The chained hash over entries in order. */
+export function chainHash(entries: readonly LockEntry[]): string {
+  let h = sha256('pamc-lock-v1');
+  for (const e of entries) h = sha256(`${h}\n${canonicalJson(entryJson(e))}`);
+  return h;
+}
+
+function entryJson(e: LockEntry): Record<string, unknown> {
+  return { feature: e.feature, phase: e.phase, version: e.version, file: e.file, environments: e.environments, sha256: e.sha256, spec: e.spec };
+}
+
+/** Renders a lock deterministically. */
+export function renderLock(entries: readonly LockEntry[]): string {
+  const body = { pamc: LOCK_FORMAT, chain: chainHash(entries), migrations: entries.map(entryJson) };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+export const MIGRATION_NAME = /^([0-9]{14})_([a-z0-9_]+)\.sql$/;
+
+function isEntry(v: unknown): v is LockEntry {
+  if (!v || typeof v !== 'object') return false;
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e.feature === 'string' &&
+    typeof e.phase === 'number' &&
+    typeof e.version === 'string' &&
+    /^[0-9]{14}$/.test(e.version) &&
+    typeof e.file === 'string' &&
+    MIGRATION_NAME.test(e.file) &&
+    e.file === `${e.version}_${e.feature}.sql` &&
+    Array.isArray(e.environments) &&
+    e.environments.every((x) => x === 'production' || x === 'staging') &&
+    typeof e.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(e.sha256) &&
+    !!e.spec &&
+    typeof e.spec === 'object'
+  );
+}
+
+/** Parses a lock file. A missing lock is an empty lock. */
+export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics: Diagnostic[] } {
+  const emptySpan: Span = { file: source?.path ?? LOCK_FILE, start: 0, end: 0 };
+  const empty: Lock = { entries: [], chain: chainHash([]), spans: [], span: emptySpan };
+  if (!source) return { lock: empty, diagnostics: [] };
+  const fail = (message: string, span: Span = emptySpan): { lock: Lock; diagnostics: Diagnostic[] } => ({
+    lock: empty,
+    diagnostics: [diagnostic('lock-integrity', span, message, `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`)],
+  });
+  const doc = parseDocument(source.text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const [start, end] = doc.errors[0]!.pos;
+    return fail(`the lock file is not valid JSON: ${doc.errors[0]!.message.split('\n')[0]}`, { file: source.path, start, end });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(source.text);
+  } catch (error) {
+    return fail(`the lock file is not valid JSON: ${(error as Error).message}`);
+  }
+  const body = data as { pamc?: unknown; chain?: unknown; migrations?: unknown };
+  if (!body || typeof body !== 'object' || body.pamc !== LOCK_FORMAT || typeof body.chain !== 'string' || !Array.isArray(body.migrations)) {
+    return fail(`the lock file does not have the shape pamc writes (format ${LOCK_FORMAT}: pamc, chain, migrations)`);
+  }
+  const root = doc.contents;
+  const seq = isMap(root) ? root.get('migrations', true) : null;
+  const spans: Span[] = [];
+  for (const [i, e] of body.migrations.entries()) {
+    const node = isSeq(seq) ? (seq.items[i] as YamlNode | undefined) : undefined;
+    const range = node?.range ?? [0, 0, 0];
+    const span = { file: source.path, start: range[0], end: Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0])) };
+    if (!isEntry(e)) return fail(`entry ${i + 1} of the lock file is not a valid migration record`, span);
+    spans.push(span);
+  }
+  const entries = body.migrations as LockEntry[];
+  const lock: Lock = { entries, chain: body.chain, spans, span: { file: source.path, start: 0, end: 0 } };
+  if (chainHash(entries) !== body.chain) {
+    return {
+      lock,
+      diagnostics: [
+        diagnostic('lock-integrity', { file: source.path, start: source.text.indexOf('"chain"'), end: source.text.indexOf('"chain"') + 7 }, 'the chained hash does not match the entries: the lock was edited, reordered or truncated by hand', `restore ${LOCK_FILE} from version control; to re-emit an unreleased migration, delete its entry and files and run \`pamc build\``),
+      ],
+    };
+  }
+  return { lock, diagnostics: [] };
+}
+
+/** Formats a Date as a Supabase migration version, YYYYMMDDHHMMSS in UTC. */
+export function formatVersion(date: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
+}
+
+function parseVersion(version: string): Date {
+  const n = (a: number, b: number): number => Number(version.slice(a, b));
+  return new Date(Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)));
+}
+
+/** The next version: the clock, or one second after the latest version already taken, whichever is later. */
+export function nextVersion(now: Date, taken: Iterable<string>): string {
+  let latest: string | null = null;
+  for (const v of taken) if (latest === null || v > latest) latest = v;
+  const candidate = formatVersion(now);
+  if (latest === null || candidate > latest) return candidate;
+  return formatVersion(new Date(parseVersion(latest).getTime() + 1000));
+}

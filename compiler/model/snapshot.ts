@@ -1,0 +1,85 @@
+/**
+ * Snapshots: the normalized spec of one feature, as the lock stores it.
+ *
+ * A snapshot is written in the language itself (the same keys as a phase
+ * file), with every default made explicit: resolved policy label, index
+ * names, environments. Reading a snapshot back goes through the same
+ * readFeature as a phase file, so there is one reader, not two.
+ * The description is not part of it: rewording it is not a schema change.
+ */
+import type { Column, Extension, Feature, Index, Table } from './types.js';
+
+/** FeatureSnapshot is a feature's normalized spec, JSON-serializable. */
+export type FeatureSnapshot = Record<string, unknown>;
+
+function column(c: Column): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: c.type.value };
+  if (c.primaryKey) out.primary_key = true;
+  if (c.notNull) out.not_null = true;
+  if (c.unique) out.unique = true;
+  if (c.default) out.default = c.default.value;
+  if (c.references) {
+    out.references = `${c.references.schema}.${c.references.table}(${c.references.column})`;
+    if (c.references.onDelete) out.on_delete = c.references.onDelete;
+  }
+  if (c.in) out.in = [...c.in.value];
+  if (c.check) out.check = c.check.value;
+  if (c.comment !== null) out.comment = c.comment;
+  return out;
+}
+
+function columns(cs: readonly Column[]): Record<string, unknown> {
+  return Object.fromEntries(cs.map((c) => [c.name, column(c)]));
+}
+
+function index(i: Index): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: i.name, columns: [...i.columns] };
+  if (i.unique) out.unique = true;
+  if (i.where) out.where = i.where.value;
+  return out;
+}
+
+function table(t: Table): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (t.comment !== null) out.comment = t.comment;
+  out.columns = columns(t.columns);
+  if (t.indexes.length) out.indexes = t.indexes.map(index);
+  if (t.rls?.kind === 'owner') out.rls = { owner: t.rls.owner.value, allow: [...t.rls.allow.value], label: t.rls.label };
+  else if (t.rls?.kind === 'disabled') out.rls = { disabled: true, reason: t.rls.reason };
+  return out;
+}
+
+function extension(x: Extension): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (x.columns.length) out.columns = columns(x.columns);
+  if (x.indexes.length) out.indexes = x.indexes.map(index);
+  if (x.allow) out.rls = { allow: [...x.allow.value] };
+  return out;
+}
+
+/** The normalized spec of a feature. */
+export function snapshotFeature(f: Feature): FeatureSnapshot {
+  const out: FeatureSnapshot = { environments: [...f.environments] };
+  if (f.tables.length) out.tables = Object.fromEntries(f.tables.map((t) => [t.name, table(t)]));
+  if (f.extends.length) out.extend = Object.fromEntries(f.extends.map((x) => [`${x.schema}.${x.name}`, extension(x)]));
+  return out;
+}
+
+/** Canonical JSON: keys in insertion order (snapshots are built in a fixed order), no spaces. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** The first path at which two JSON values differ, for messages ("tables.trips.columns.end.type"). */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | null {
+  if (canonicalJson(a) === canonicalJson(b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      if (d !== null) return d;
+    }
+    return path || '(order)';
+  }
+  return path || '(root)';
+}

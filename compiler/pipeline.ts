@@ -1,0 +1,412 @@
+/**
+ * The pure core: spec and lock in, diagnostics and files out.
+ *
+ * Input: CompileInput (the texts the CLI read, the clock, the options).
+ * Output: CompileOutput: every diagnostic, the migration plan, and the files
+ * `build` would write (empty when nothing is new or anything is wrong). No
+ * I/O happens here; the CLI writes the files, atomically, and only when
+ * there is no error.
+ *
+ * Stages: load → validate → model → fold (per environment) → history (lock
+ * vs spec, through the rules) → emit → parse-check.
+ */
+import type { Diagnostic, SourceFile, Span } from './report/diagnostic.js';
+import { compareDiagnostics, hasErrors } from './report/diagnostic.js';
+import { diagnostic } from './rules/index.js';
+import { runRules } from './rules/run.js';
+import { fromJson, loadFiles } from './load/index.js';
+import { validateFiles } from './validate/index.js';
+import { buildSpec, readFeature, Reader, type ModelOptions } from './model/index.js';
+import { featuresInOrder, type ExistingTable, type Feature, type Spec } from './model/types.js';
+import { canonicalJson, firstDifference, snapshotFeature } from './model/snapshot.js';
+import { fold } from './diff/fold.js';
+import { diffStates, type AdditiveChange, type Change } from './diff/changes.js';
+import { originFeature, type SchemaState, type TableState } from './diff/state.js';
+import { emitStatements, renderMigration } from './emit/index.js';
+import { chainHash, LOCK_FILE, MIGRATION_NAME, nextVersion, parseLock, renderLock, sha256, STAGING_DIR, type Lock, type LockEntry } from './lock/index.js';
+import type { SqlParser } from './sql/parser.js';
+import { checkType } from './sql/fragments.js';
+
+/** CompileInput is everything the core reads. Paths are as the user should see them. */
+export interface CompileInput {
+  /** The phase files. */
+  sources: SourceFile[];
+  /** The lock file, or null when there is none yet. */
+  lock: SourceFile | null;
+  /** The output directory as the user names it (for paths in messages). */
+  outDir: string;
+  /** Every .sql file of the output directory and its staging directory, keyed by path relative to the output directory. */
+  outFiles: ReadonlyMap<string, string>;
+  /** The clock, for versions of new migrations. */
+  now: Date;
+  options: ModelOptions;
+  /** With `check --base`: the lock at the base ref, whose entries are what was shipped. */
+  baseLock?: SourceFile | null;
+}
+
+/** PlannedMigration is one feature's migration: already emitted, or new in this build. */
+export interface PlannedMigration {
+  feature: string;
+  phase: number;
+  version: string;
+  file: string;
+  environments: Feature['environments'];
+  status: 'emitted' | 'new';
+  sql: string | null;
+}
+
+/** CompileOutput is everything the core produces. */
+export interface CompileOutput {
+  diagnostics: Diagnostic[];
+  spec: Spec | null;
+  plan: PlannedMigration[];
+  /** Files to write, keyed by path relative to the output directory; empty unless the build is clean and something is new. */
+  files: Map<string, string>;
+  /** .sql files in the output directory that pamc does not own (hand-written). */
+  foreign: string[];
+  /** Time spent per stage, in milliseconds, for `--timings` and the benchmark. */
+  timings: Record<string, number>;
+}
+
+/** Where a migration file lives for each environment, relative to the output directory. */
+export function migrationPaths(file: string, environments: readonly string[]): string[] {
+  const paths = [`${STAGING_DIR}/${file}`];
+  if (environments.includes('production')) paths.unshift(file);
+  return paths;
+}
+
+export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    timings[stage] = (timings[stage] ?? 0) + (now - t);
+    t = now;
+  };
+  const diagnostics: Diagnostic[] = [];
+  const result = (spec: Spec | null, plan: PlannedMigration[], files: Map<string, string>, foreign: string[]): CompileOutput => ({
+    diagnostics: diagnostics.sort(compareDiagnostics),
+    spec,
+    plan,
+    files: hasErrors(diagnostics) ? new Map() : files,
+    foreign,
+    timings,
+  });
+
+  const loaded = loadFiles(input.sources);
+  diagnostics.push(...loaded.diagnostics);
+  lap('load');
+  const valid = validateFiles(loaded.files);
+  diagnostics.push(...valid.diagnostics);
+  lap('validate');
+  const model = buildSpec(valid.files, input.options, parser);
+  diagnostics.push(...model.diagnostics);
+  const spec = model.spec;
+  lap('model');
+
+  const { lock, diagnostics: lockDiagnostics } = parseLock(input.lock);
+  diagnostics.push(...lockDiagnostics);
+  const base = input.baseLock !== undefined ? parseLock(input.baseLock) : null;
+  if (base) diagnostics.push(...base.diagnostics.map((d) => ({ ...d, message: `(at the base ref) ${d.message}` })));
+
+  const all = featuresInOrder(spec);
+  const existing = spec.phases.flatMap((p) => p.existing);
+  const ready = all.filter((f) => !f.draft);
+  const production = ready.filter((f) => f.environments.includes('production'));
+  const isStagingOnly = (f: Feature): boolean => !f.environments.includes('production');
+  const prodFold = fold(production, existing, (f) => !f.draft, all);
+  const stagingFold = fold(ready, existing, isStagingOnly, all);
+  const draftFold = fold(all, existing, (f) => f.draft, all);
+  diagnostics.push(...prodFold.diagnostics, ...stagingFold.diagnostics, ...draftFold.diagnostics);
+  const deltaOf = (f: Feature): AdditiveChange[] => (isStagingOnly(f) ? stagingFold.changes.get(f.name) : prodFold.changes.get(f.name)) ?? [];
+  lap('diff');
+
+  const canon = (type: string): string => {
+    const r = checkType(parser, type);
+    return 'canonical' in r ? r.canonical : type;
+  };
+
+  // History: what was shipped (the lock, or the base lock with --base) against the spec.
+  const shipped = base ? base.lock : lock;
+  diagnostics.push(...history(shipped, spec, existing, parser, input.options, canon));
+  if (base) diagnostics.push(...compareLocks(base.lock, lock));
+  const emittedNames = new Set(lock.entries.map((e) => e.feature));
+  // Unsafe additions in features not yet emitted.
+  for (const f of all) {
+    if (emittedNames.has(f.name)) continue;
+    const delta = f.draft ? (draftFold.changes.get(f.name) ?? []) : deltaOf(f);
+    diagnostics.push(...runRules(delta, 'migration', (c) => locateAdditive(c, f)));
+  }
+  lap('rules');
+
+  // Output integrity: files pamc owns must match the lock; versions must increase.
+  const owned = new Set<string>();
+  for (const [i, e] of lock.entries.entries()) {
+    const at = lock.spans[i] ?? lock.span;
+    for (const path of migrationPaths(e.file, e.environments)) {
+      owned.add(path);
+      const text = input.outFiles.get(path);
+      if (text === undefined) {
+        diagnostics.push(diagnostic('missing-migration', at, `${input.outDir}/${path} is listed in the lock but missing`, 'restore it from version control (git checkout -- <path>); an emitted migration is never rewritten'));
+      } else if (sha256(text) !== e.sha256) {
+        diagnostics.push(
+          diagnostic('modified-migration', at, `${input.outDir}/${path} was edited after it was emitted: its SHA-256 no longer matches the lock`, 'restore the file from version control; say the change in the spec as a new feature, and `pamc build` writes a new migration'),
+        );
+      }
+    }
+    const prev = lock.entries[i - 1];
+    if (prev && e.version <= prev.version) {
+      diagnostics.push(
+        diagnostic('version-order', at, `migration ${e.file} has version ${e.version}, not later than ${prev.file}: Supabase would apply it first, out of feature order`, `if ${e.feature} has not been applied anywhere yet, delete its lock entry and files and run \`pamc build\` to give it a new version`),
+      );
+    }
+  }
+  const foreign = [...input.outFiles.keys()].filter((p) => !owned.has(p) && !p.startsWith(`${STAGING_DIR}/`)).sort();
+  lap('rules');
+
+  // Plan and emit.
+  const plan: PlannedMigration[] = [];
+  const files = new Map<string, string>();
+  const taken = new Set<string>(lock.entries.map((e) => e.version));
+  for (const path of input.outFiles.keys()) {
+    const m = /^(?:staging\/)?([0-9]{14})_/.exec(path);
+    if (m) taken.add(m[1]!);
+  }
+  let lastEmittedIndex = -1;
+  for (const [i, f] of ready.entries()) if (emittedNames.has(f.name)) lastEmittedIndex = i;
+  const newEntries: LockEntry[] = [];
+  let emitMs = 0;
+  let parseMs = 0;
+  for (const [i, f] of ready.entries()) {
+    const entry = lock.entries.find((e) => e.feature === f.name);
+    if (entry) {
+      plan.push({ feature: f.name, phase: f.phase, version: entry.version, file: entry.file, environments: entry.environments, status: 'emitted', sql: null });
+      continue;
+    }
+    if (i < lastEmittedIndex) {
+      const later = ready.slice(i + 1).find((x) => emittedNames.has(x.name))!;
+      diagnostics.push(
+        diagnostic('reorder-features', f.span, `new feature \`${f.name}\` comes before \`${later.name}\`, which was already emitted: its migration would run after it, in another order than the spec says`, `move \`${f.name}\` to a phase after ${later.phase}, or after \`${later.name}\` in its file`),
+      );
+      continue;
+    }
+    const version = nextVersion(input.now, taken);
+    taken.add(version);
+    const file = `${version}_${f.name}.sql`;
+    let t0 = performance.now();
+    const statements = emitStatements(deltaOf(f));
+    const sql = renderMigration({ feature: f, version, changes: deltaOf(f) }, statements);
+    emitMs += performance.now() - t0;
+    t0 = performance.now();
+    const parsed = parser.parse(sql);
+    parseMs += performance.now() - t0;
+    if (!parsed.ok) {
+      diagnostics.push(diagnostic('invalid-expression', f.span, `the migration generated for \`${f.name}\` does not parse: ${parsed.error.message}`, 'a type, default or check of this feature is not valid in its place; simplify it'));
+      continue;
+    }
+    if (!MIGRATION_NAME.test(file)) {
+      diagnostics.push(diagnostic('invalid-identifier', f.span, `feature name \`${f.name}\` does not make a valid migration file name`, 'use lower-case letters, digits and underscores'));
+      continue;
+    }
+    plan.push({ feature: f.name, phase: f.phase, version, file, environments: f.environments, status: 'new', sql });
+    for (const path of migrationPaths(file, f.environments)) files.set(path, sql);
+    newEntries.push({ feature: f.name, phase: f.phase, version, file, environments: [...f.environments], sha256: sha256(sql), spec: snapshotFeature(f) });
+  }
+  timings.emit = (timings.emit ?? 0) + emitMs;
+  timings['parse-check'] = (timings['parse-check'] ?? 0) + parseMs;
+  t = performance.now();
+  if (newEntries.length > 0) files.set(LOCK_FILE, renderLock([...lock.entries, ...newEntries]));
+  return result(spec, plan, files, foreign);
+}
+
+function locateAdditive(change: Change, f: Feature): Span {
+  switch (change.kind) {
+    case 'add_table':
+      return change.table.span;
+    case 'add_column':
+      return change.column.column.span;
+    case 'add_index':
+      return change.index.index.span;
+    case 'add_policy':
+      return change.span;
+    default:
+      return f.span;
+  }
+}
+
+/** Reads lock snapshots back into features, through the same reader as phase files. */
+function lockFeatures(lock: Lock, parser: SqlParser, options: ModelOptions): Feature[] {
+  const reader = new Reader(parser, options);
+  const out: Feature[] = [];
+  for (const [i, e] of lock.entries.entries()) {
+    const span = lock.spans[i] ?? lock.span;
+    const f = readFeature(reader, { key: e.feature, keySpan: span, value: fromJson(e.spec, span) }, { phase: e.phase, title: '', draft: false, file: span.file });
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+/** History: every shipped feature must still be in the spec, unchanged, in the same order. */
+function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], parser: SqlParser, options: ModelOptions, canon: (t: string) => string): Diagnostic[] {
+  if (lock.entries.length === 0) return [];
+  const out: Diagnostic[] = [];
+  const features = featuresInOrder(spec);
+  const byName = new Map(features.map((f) => [f.name, f]));
+  const phases = new Set(spec.phases.map((p) => p.phase));
+  const reportedPhases = new Set<number>();
+  const gone = new Set<string>();
+  for (const [i, e] of lock.entries.entries()) {
+    const at = lock.spans[i] ?? lock.span;
+    const f = byName.get(e.feature);
+    if (f) continue;
+    gone.add(e.feature);
+    if (!phases.has(e.phase)) {
+      if (reportedPhases.has(e.phase)) continue;
+      reportedPhases.add(e.phase);
+      const lost = lock.entries.filter((x) => x.phase === e.phase).map((x) => `\`${x.feature}\``);
+      out.push(diagnostic('drop-phase', at, `phase ${e.phase} is no longer in the spec, but its features ${lost.join(', ')} were emitted: their tables stay in every database that applied them`, `restore the phase ${e.phase} file; to build something new, add a new phase`));
+    } else {
+      const phase = spec.phases.find((p) => p.phase === e.phase)!;
+      out.push(diagnostic('drop-feature', phase.featuresSpan, `feature \`${e.feature}\` (${e.file}) was emitted and is no longer in phase ${e.phase}: its migration stays applied in every database`, `restore \`${e.feature}\` in ${phase.file}; say new changes in a new feature`));
+    }
+  }
+  // Order of emitted features that remain.
+  const remaining = lock.entries.filter((e) => byName.has(e.feature));
+  const specOrder = features.filter((f) => remaining.some((e) => e.feature === f.name));
+  for (const [i, f] of specOrder.entries()) {
+    const expected = remaining[i]!;
+    if (expected.feature !== f.name) {
+      out.push(
+        diagnostic('reorder-features', f.span, `emitted feature \`${f.name}\` now comes ${i === 0 ? 'first' : `after \`${specOrder[i - 1]!.name}\``}, but its migration ${lock.entries.find((e) => e.feature === f.name)!.file} runs in the shipped order (\`${expected.feature}\` is at this place)`, 'restore the order of emitted features: phase numbers and the order in each file'),
+      );
+      break;
+    }
+  }
+  // Per-feature snapshot comparison; the changes are judged by the rules.
+  const old = lockFeatures(lock, parser, options);
+  const changed = new Set<string>();
+  for (const e of lock.entries) {
+    const f = byName.get(e.feature);
+    if (!f) continue;
+    if (canonicalJson(snapshotFeature(f)) !== canonicalJson(e.spec) || f.draft) changed.add(e.feature);
+  }
+  if (changed.size === 0) return out;
+  const oldState = fold(old, existing, () => false).state;
+  const newFeatures = features.filter((f) => lock.entries.some((e) => e.feature === f.name));
+  const newState = fold(newFeatures, existing, () => false).state;
+  const changes = diffStates(onlyFeatureItems(oldState), onlyFeatureItems(newState), canon).filter((c) => {
+    const who = changeFeature(c);
+    return who !== null && !gone.has(who);
+  });
+  const judged = runRules(changes, 'history', (c) => locateHistory(c, byName));
+  out.push(...judged);
+  const named = new Set(changes.map(changeFeature));
+  for (const name of changed) {
+    if (named.has(name)) continue;
+    const f = byName.get(name)!;
+    const e = lock.entries.find((x) => x.feature === name)!;
+    const where = f.draft ? 'it is now in a draft phase' : `the spec differs from what was emitted at \`${firstDifference(e.spec, snapshotFeature(f))}\``;
+    out.push(diagnostic('modify-emitted-feature', f.span, `feature \`${name}\` was emitted as ${e.file}, but ${where}`, 'restore the feature as it was emitted; say changes in a new feature'));
+  }
+  return out;
+}
+
+/** Keeps only what features created: declared existing tables and Supabase's are not pamc's to judge. */
+function onlyFeatureItems(state: SchemaState): SchemaState {
+  const out: SchemaState = new Map();
+  for (const [key, t] of state) {
+    if (t.origin.kind === 'feature') out.set(key, t);
+    else {
+      const columns = t.columns.filter((c) => c.origin.kind === 'feature');
+      const indexes = t.indexes.filter((i) => i.origin.kind === 'feature');
+      if (columns.length || indexes.length) out.set(key, { ...t, columns, indexes });
+    }
+  }
+  return out;
+}
+
+/** The feature a change belongs to: who created the thing that changed. */
+function changeFeature(c: Change): string | null {
+  switch (c.kind) {
+    case 'add_table':
+    case 'drop_table':
+      return originFeature(c.table.origin);
+    case 'rename_table':
+      return originFeature(c.from.origin);
+    case 'add_column':
+    case 'drop_column':
+      return originFeature(c.column.origin);
+    case 'rename_column':
+      return originFeature(c.from.origin);
+    case 'alter_column':
+      return originFeature(c.after.origin);
+    case 'add_index':
+    case 'drop_index':
+      return originFeature(c.index.origin);
+    case 'alter_index':
+      return originFeature(c.after.origin);
+    case 'add_policy':
+    case 'drop_policy':
+      return c.table.rls.kind === 'owner' ? originFeature(c.table.rls.origin) : originFeature(c.table.origin);
+    case 'alter_rls':
+      return originFeature(c.table.origin);
+  }
+}
+
+/** Where, in the new spec, a history change is reported. */
+function locateHistory(c: Change, byName: ReadonlyMap<string, Feature>): Span {
+  const inFeature = (feature: string | null, table: TableState): Span => {
+    const f = feature ? byName.get(feature) : undefined;
+    if (!f) return table.span;
+    const own = f.tables.find((t) => t.schema === table.schema && t.name === table.name) ?? f.extends.find((x) => x.schema === table.schema && x.name === table.name);
+    return own?.span ?? f.span;
+  };
+  switch (c.kind) {
+    case 'add_table':
+      return c.table.span;
+    case 'drop_table':
+      return byName.get(originFeature(c.table.origin) ?? '')?.span ?? c.table.span;
+    case 'rename_table':
+      return c.to.span;
+    case 'add_column':
+      return c.column.column.span;
+    case 'drop_column':
+      return inFeature(originFeature(c.column.origin), c.table);
+    case 'rename_column':
+      return c.to.column.span;
+    case 'alter_column':
+      return c.after.column.span;
+    case 'add_index':
+      return c.index.index.span;
+    case 'drop_index':
+      return inFeature(originFeature(c.index.origin), c.table);
+    case 'alter_index':
+      return c.after.index.span;
+    case 'add_policy':
+      return c.span;
+    case 'drop_policy':
+      return c.table.rls.kind === 'owner' ? c.table.rls.rule.allow.span : c.table.span;
+    case 'alter_rls':
+      return c.after.kind === 'owner' ? c.after.rule.span : c.after.kind === 'disabled' ? c.after.waiver.span : c.table.span;
+  }
+}
+
+/** With --base: every entry of the base lock must still be in the lock, identical and in place. */
+function compareLocks(base: Lock, current: Lock): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [i, b] of base.entries.entries()) {
+    const c = current.entries[i];
+    const at = current.spans[i] ?? current.span;
+    if (!c) {
+      if (!current.entries.some((x) => x.feature === b.feature)) {
+        out.push(diagnostic('lock-integrity', current.span, `the lock no longer lists ${b.file}, which the base ref shipped`, 'restore the lock entry from the base branch; shipped migrations stay in the lock forever'));
+      }
+      continue;
+    }
+    if (canonicalJson(c) !== canonicalJson(b)) {
+      out.push(diagnostic('lock-integrity', at, `lock entry ${i + 1} differs from the base ref (which has ${b.file}): shipped lock entries must not change`, 'restore the lock from the base branch and run `pamc build` for the new features only'));
+    }
+  }
+  void chainHash;
+  return out;
+}

@@ -1,0 +1,166 @@
+/**
+ * Rendering diagnostics: human text, JSON, GitHub workflow annotations, SARIF.
+ *
+ * Input: diagnostics and the texts of the files they point into.
+ * Output: strings. Line and column are computed here, from the spans.
+ */
+import { RULES } from '../rules/index.js';
+import { LineIndex, type Diagnostic, type Position } from './diagnostic.js';
+
+/** Sources maps a file path to its text, for lines and columns. */
+export type Sources = ReadonlyMap<string, string>;
+
+/** Formats the `--format` option accepts. */
+export const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Location is a diagnostic's place in lines and columns (1-based; end is exclusive). */
+export interface Location {
+  file: string;
+  start: Position;
+  end: Position;
+}
+
+class Locator {
+  private readonly indexes = new Map<string, LineIndex>();
+  constructor(private readonly sources: Sources) {}
+  index(file: string): LineIndex | null {
+    let index = this.indexes.get(file);
+    if (!index) {
+      const text = this.sources.get(file);
+      if (text === undefined) return null;
+      index = new LineIndex(text);
+      this.indexes.set(file, index);
+    }
+    return index;
+  }
+  locate(d: Diagnostic): Location | null {
+    if (!d.span) return null;
+    const index = this.index(d.span.file);
+    if (!index) return { file: d.span.file, start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+    return { file: d.span.file, start: index.position(d.span.start), end: index.position(Math.max(d.span.end, d.span.start)) };
+  }
+}
+
+export function summary(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  return { errors, warnings: diagnostics.length - errors };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Human text in the style of a compiler: header, location, the line with an underline, help. */
+export function renderText(diagnostics: readonly Diagnostic[], sources: Sources, color: boolean): string {
+  const c = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const locator = new Locator(sources);
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const sev = d.severity === 'error' ? c('1;31', 'error') : c('1;33', 'warning');
+    out.push(`${sev}${c('1', `[${d.rule}]: ${d.message}`)}`);
+    const loc = locator.locate(d);
+    if (loc) {
+      const gutter = String(loc.start.line).length;
+      const pad = ' '.repeat(gutter);
+      out.push(`${pad}${c('34', '-->')} ${loc.file}:${loc.start.line}:${loc.start.column}`);
+      const index = locator.index(loc.file);
+      if (index) {
+        const line = index.lineText(loc.start.line).replace(/\t/g, ' ');
+        const width = loc.end.line === loc.start.line ? Math.max(1, loc.end.column - loc.start.column) : Math.max(1, line.length - loc.start.column + 1);
+        out.push(`${pad} ${c('34', '|')}`);
+        out.push(`${c('34', `${loc.start.line} |`)} ${line}`);
+        out.push(`${pad} ${c('34', '|')} ${' '.repeat(loc.start.column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - loc.start.column + 1))))}`);
+      }
+    }
+    if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('34', '=')} help: ${d.hint}`);
+    out.push('');
+  }
+  const { errors, warnings } = summary(diagnostics);
+  if (errors || warnings) out.push(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  return out.join('\n') + (out.length ? '\n' : '');
+}
+
+/** JSON: one object with every diagnostic, its location in lines and columns, and a summary. */
+export function renderJson(diagnostics: readonly Diagnostic[], sources: Sources, extra: Record<string, unknown> = {}): string {
+  const locator = new Locator(sources);
+  const items = diagnostics.map((d) => {
+    const loc = locator.locate(d);
+    return {
+      rule: d.rule,
+      severity: d.severity,
+      message: d.message,
+      hint: d.hint ?? null,
+      file: loc?.file ?? null,
+      line: loc?.start.line ?? null,
+      column: loc?.start.column ?? null,
+      endLine: loc?.end.line ?? null,
+      endColumn: loc?.end.column ?? null,
+    };
+  });
+  return `${JSON.stringify({ ...extra, diagnostics: items, summary: summary(diagnostics) }, null, 2)}\n`;
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** GitHub Actions workflow commands: one `::error` or `::warning` line per diagnostic. */
+export function renderGithub(diagnostics: readonly Diagnostic[], sources: Sources): string {
+  const locator = new Locator(sources);
+  return diagnostics
+    .map((d) => {
+      const loc = locator.locate(d);
+      const props = [];
+      if (loc) {
+        props.push(`file=${escapeProperty(loc.file)}`, `line=${loc.start.line}`, `col=${loc.start.column}`);
+        if (loc.end.line !== loc.start.line || loc.end.column > loc.start.column) props.push(`endLine=${loc.end.line}`, `endColumn=${loc.end.column}`);
+      }
+      props.push(`title=${escapeProperty(d.rule)}`);
+      const text = d.hint ? `${d.message}\nhelp: ${d.hint}` : d.message;
+      return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(text)}\n`;
+    })
+    .join('');
+}
+
+/** SARIF 2.1.0, with every registered rule in the driver and one result per diagnostic. */
+export function renderSarif(diagnostics: readonly Diagnostic[], sources: Sources, version: string): string {
+  const locator = new Locator(sources);
+  const rules = RULES.map((r) => ({
+    id: r.id,
+    name: r.id,
+    shortDescription: { text: r.summary },
+    help: { text: `pamc explain ${r.id} (docs/rules/${r.id}.md)` },
+    defaultConfiguration: { level: r.severity === 'error' ? 'error' : 'warning' },
+  }));
+  const index = new Map(RULES.map((r, i) => [r.id as string, i]));
+  const results = diagnostics.map((d) => {
+    const loc = locator.locate(d);
+    const result: Record<string, unknown> = {
+      ruleId: d.rule,
+      ruleIndex: index.get(d.rule) ?? -1,
+      level: d.severity === 'error' ? 'error' : 'warning',
+      message: { text: d.hint ? `${d.message}\nhelp: ${d.hint}` : d.message },
+    };
+    if (loc) {
+      result.locations = [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: loc.file },
+            region: { startLine: loc.start.line, startColumn: loc.start.column, endLine: loc.end.line, endColumn: Math.max(loc.end.column, loc.start.column) },
+          },
+        },
+      ];
+    }
+    return result;
+  });
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'pamc', version, rules } }, results }],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,20 @@
+import type { Rule } from './rule.js';
+import { columnName } from './describe.js';
+
+export const rule = {
+  id: 'drop-check',
+  severity: 'error',
+  stage: 'history',
+  summary: 'A check (or `in` list) of a shipped column disappears.',
+  check(change, mode) {
+    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+    const { before, after } = change;
+    const lost = [before.column.in && !after.column.in ? '`in` list' : null, before.column.check && !after.column.check ? 'check' : null].filter(Boolean);
+    if (lost.length === 0) return null;
+    return {
+      message: `column ${columnName(change.table, after.column.name)} was shipped with a ${lost.join(' and a ')}, which is gone: the database would keep enforcing it while the spec says otherwise`,
+      hint: 'keep the shipped check; to accept other values, add a new column with the wider check in a new feature',
+      span: after.column.span,
+    };
+  },
+} as const satisfies Rule;

@@ -1,0 +1,124 @@
+/**
+ * The rule registry: the one list of every rule pamc knows.
+ *
+ * Each rule lives in its own module named by its id; tests/rules.meta.test.ts
+ * keeps this list, the files, docs/rules/ and tests/fixtures/rules/ in step.
+ */
+import type { Diagnostic, Span } from '../report/diagnostic.js';
+import type { Rule } from './rule.js';
+import { rule as unreadableFile } from './unreadable-file.js';
+import { rule as yamlSyntax } from './yaml-syntax.js';
+import { rule as duplicateKey } from './duplicate-key.js';
+import { rule as unknownKey } from './unknown-key.js';
+import { rule as invalidValue } from './invalid-value.js';
+import { rule as missingKey } from './missing-key.js';
+import { rule as invalidIdentifier } from './invalid-identifier.js';
+import { rule as identifierTooLong } from './identifier-too-long.js';
+import { rule as reservedIdentifier } from './reserved-identifier.js';
+import { rule as invalidType } from './invalid-type.js';
+import { rule as invalidExpression } from './invalid-expression.js';
+import { rule as duplicateName } from './duplicate-name.js';
+import { rule as missingRls } from './missing-rls.js';
+import { rule as unknownOwner } from './unknown-owner.js';
+import { rule as nullableOwner } from './nullable-owner.js';
+import { rule as ownerWithoutReference } from './owner-without-reference.js';
+import { rule as emptyFeature } from './empty-feature.js';
+import { rule as tableExists } from './table-exists.js';
+import { rule as unknownTable } from './unknown-table.js';
+import { rule as unknownReference } from './unknown-reference.js';
+import { rule as columnExists } from './column-exists.js';
+import { rule as redundantPermission } from './redundant-permission.js';
+import { rule as requiredColumn } from './required-column.js';
+import { rule as uniqueOnExistingColumn } from './unique-on-existing-column.js';
+import { rule as dropTable } from './drop-table.js';
+import { rule as dropColumn } from './drop-column.js';
+import { rule as renameTable } from './rename-table.js';
+import { rule as renameColumn } from './rename-column.js';
+import { rule as retypeColumn } from './retype-column.js';
+import { rule as changeNullability } from './change-nullability.js';
+import { rule as changeDefault } from './change-default.js';
+import { rule as changeReference } from './change-reference.js';
+import { rule as dropCheck } from './drop-check.js';
+import { rule as changeCheck } from './change-check.js';
+import { rule as dropPrimaryKey } from './drop-primary-key.js';
+import { rule as dropUnique } from './drop-unique.js';
+import { rule as narrowAllow } from './narrow-allow.js';
+import { rule as changeOwner } from './change-owner.js';
+import { rule as disableRls } from './disable-rls.js';
+import { rule as dropFeature } from './drop-feature.js';
+import { rule as dropPhase } from './drop-phase.js';
+import { rule as reorderFeatures } from './reorder-features.js';
+import { rule as modifyEmittedFeature } from './modify-emitted-feature.js';
+import { rule as modifiedMigration } from './modified-migration.js';
+import { rule as missingMigration } from './missing-migration.js';
+import { rule as lockIntegrity } from './lock-integrity.js';
+import { rule as versionOrder } from './version-order.js';
+import { rule as staleOutput } from './stale-output.js';
+
+/** Every rule, in the order the docs list them. */
+export const RULES = [
+  unreadableFile,
+  yamlSyntax,
+  duplicateKey,
+  unknownKey,
+  invalidValue,
+  missingKey,
+  invalidIdentifier,
+  identifierTooLong,
+  reservedIdentifier,
+  invalidType,
+  invalidExpression,
+  duplicateName,
+  missingRls,
+  unknownOwner,
+  nullableOwner,
+  ownerWithoutReference,
+  emptyFeature,
+  tableExists,
+  unknownTable,
+  unknownReference,
+  columnExists,
+  redundantPermission,
+  requiredColumn,
+  uniqueOnExistingColumn,
+  dropTable,
+  dropColumn,
+  renameTable,
+  renameColumn,
+  retypeColumn,
+  changeNullability,
+  changeDefault,
+  changeReference,
+  dropCheck,
+  changeCheck,
+  dropPrimaryKey,
+  dropUnique,
+  narrowAllow,
+  changeOwner,
+  disableRls,
+  dropFeature,
+  dropPhase,
+  reorderFeatures,
+  modifyEmittedFeature,
+  modifiedMigration,
+  missingMigration,
+  lockIntegrity,
+  versionOrder,
+  staleOutput,
+] as const satisfies readonly Rule[];
+
+/** RuleId is the id of a registered rule. */
+export type RuleId = (typeof RULES)[number]['id'];
+
+const BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r as Rule]));
+
+export function findRule(id: string): Rule | undefined {
+  return BY_ID.get(id);
+}
+
+/** Makes a diagnostic of a registered rule; the severity comes from the registry. */
+export function diagnostic(rule: RuleId, span: Span | undefined, message: string, hint: string): Diagnostic {
+  const meta = BY_ID.get(rule);
+  if (!meta) throw new Error(`unregistered rule ${rule}`);
+  return span ? { rule, severity: meta.severity, message, hint, span } : { rule, severity: meta.severity, message, hint };
+}

@@ -1,0 +1,59 @@
+/**
+ * The real PostgreSQL parser (libpg_query compiled to WebAssembly), wrapped.
+ *
+ * Input: SQL text. Output: parse trees, or the error PostgreSQL's parser
+ * reports with its offset. The wrapper is a pure function of its input once
+ * loaded; loading is asynchronous because the WebAssembly module is.
+ */
+import pgQuery from 'pg-query-emscripten';
+
+/** ParseError is a PostgreSQL syntax error at a character offset of the text parsed. */
+export interface ParseError {
+  message: string;
+  /** 0-based offset into the text, or null when PostgreSQL gave none. */
+  offset: number | null;
+}
+
+/** ParseResult is the statements of a text, or the error that stopped the parser. */
+export type ParseResult = { ok: true; statements: Array<Record<string, unknown>> } | { ok: false; error: ParseError };
+
+/** SqlParser is the loaded parser. */
+export interface SqlParser {
+  parse(sql: string): ParseResult;
+}
+
+interface PgQueryModule {
+  parse(text: string): { parse_tree: { stmts?: Array<{ stmt: Record<string, unknown> }> }; error: { message: string; cursorpos: number } | null };
+}
+
+let loaded: Promise<SqlParser> | null = null;
+
+/** Loads the parser once per process. */
+export function loadParser(): Promise<SqlParser> {
+  loaded ??= (async () => {
+    const module = (await pgQuery()) as PgQueryModule;
+    return {
+      parse(sql: string): ParseResult {
+        const result = module.parse(sql);
+        if (result.error) {
+          const pos = result.error.cursorpos;
+          return { ok: false, error: { message: result.error.message, offset: pos > 0 ? charOffset(sql, pos - 1) : null } };
+        }
+        return { ok: true, statements: (result.parse_tree.stmts ?? []).map((s) => s.stmt) };
+      },
+    };
+  })();
+  return loaded;
+}
+
+/** libpg_query reports byte positions; convert a byte offset of the UTF-8 text into a UTF-16 offset. */
+function charOffset(text: string, byteOffset: number): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (bytes >= byteOffset) return i;
+    const code = text.codePointAt(i) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (code >= 0x10000) i++;
+  }
+  return text.length;
+}

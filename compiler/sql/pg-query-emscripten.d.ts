@@ -1,0 +1,5 @@
+/** pg-query-emscripten ships no types: its default export is an Emscripten module factory. */
+declare module 'pg-query-emscripten' {
+  const factory: () => Promise<unknown>;
+  export default factory;
+}
