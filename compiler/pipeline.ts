@@ -23,7 +23,7 @@ import { fold } from './diff/fold.js';
 import { diffStates, type AdditiveChange, type Change } from './diff/changes.js';
 import { originFeature, type SchemaState, type TableState } from './diff/state.js';
 import { emitStatements, renderMigration } from './emit/index.js';
-import { chainHash, LOCK_FILE, MIGRATION_NAME, nextVersion, parseLock, renderLock, sha256, STAGING_DIR, type Lock, type LockEntry } from './lock/index.js';
+import { LOCK_FILE, MIGRATION_NAME, nextVersion, parseLock, renderLock, sha256, STAGING_DIR, type Lock, type LockEntry } from './lock/index.js';
 import type { SqlParser } from './sql/parser.js';
 import { checkType } from './sql/fragments.js';
 
@@ -407,6 +407,26 @@ function compareLocks(base: Lock, current: Lock): Diagnostic[] {
       out.push(diagnostic('lock-integrity', at, `lock entry ${i + 1} differs from the base ref (which has ${b.file}): shipped lock entries must not change`, 'restore the lock from the base branch and run `pamc build` for the new features only'));
     }
   }
-  void chainHash;
+  return out;
+}
+
+/**
+ * What `check` adds to a compile: the output directory must be exactly what
+ * `build` would leave. A feature without its migration, or a file in pamc's
+ * staging directory that the lock does not list, is stale output.
+ */
+export function staleOutput(output: CompileOutput, outFiles: ReadonlyMap<string, string>, outDir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const features = new Map((output.spec?.phases.flatMap((p) => p.features) ?? []).map((f) => [f.name, f]));
+  for (const p of output.plan) {
+    if (p.status !== 'new') continue;
+    out.push(diagnostic('stale-output', features.get(p.feature)?.span, `feature \`${p.feature}\` has no migration in ${outDir}/ yet`, 'run `pamc build` and commit what it writes'));
+  }
+  const owned = new Set(output.plan.filter((p) => p.status === 'emitted').flatMap((p) => migrationPaths(p.file, p.environments)));
+  for (const path of outFiles.keys()) {
+    if (path.startsWith(`${STAGING_DIR}/`) && !owned.has(path)) {
+      out.push(diagnostic('stale-output', undefined, `${outDir}/${path} is in pamc's staging directory but not in the lock`, `remove it: ${outDir}/${STAGING_DIR}/ holds only what pamc emits`));
+    }
+  }
   return out;
 }

@@ -7,12 +7,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compile, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { compile, staleOutput, type CompileInput, type CompileOutput } from '../pipeline.js';
 import { loadParser } from '../sql/parser.js';
 import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
-import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { LOCK_FILE } from '../lock/index.js';
 import { acquireBuildLock, IoError, readOut, readSpec, writeBuild } from './io.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
@@ -160,20 +160,8 @@ async function checkCommand(opts: CommonOptions & { base?: string }): Promise<nu
     const text = gitShow(cwd, opts.base, `${s.out}/${LOCK_FILE}`);
     baseLock = text === null ? null : { path: `${opts.base}:${s.out}/${LOCK_FILE}`, text };
   }
-  const { output, sources } = await run(opts, baseLock === undefined ? {} : { baseLock });
-  const diagnostics = [...output.diagnostics];
-  for (const p of output.plan) {
-    if (p.status !== 'new') continue;
-    const f = output.spec?.phases.flatMap((x) => x.features).find((x) => x.name === p.feature);
-    diagnostics.push(diagnostic('stale-output', f?.span, `feature \`${p.feature}\` has no migration in ${s.out}/ yet`, 'run `pamc build` and commit what it writes'));
-  }
-  const owned = new Set(output.plan.filter((p) => p.status === 'emitted').flatMap((p) => [p.file, `${STAGING_DIR}/${p.file}`]));
-  const { files } = readOut(resolve(cwd, s.out), s.out);
-  for (const path of files.keys()) {
-    if (path.startsWith(`${STAGING_DIR}/`) && !owned.has(path)) {
-      diagnostics.push(diagnostic('stale-output', undefined, `${s.out}/${path} is in pamc's staging directory but not in the lock`, `remove it: ${s.out}/${STAGING_DIR}/ holds only what pamc emits`));
-    }
-  }
+  const { input, output, sources } = await run(opts, baseLock === undefined ? {} : { baseLock });
+  const diagnostics = [...output.diagnostics, ...staleOutput(output, input.outFiles, s.out)];
   report(diagnostics, sources, opts.format);
   printTimings(output, opts.timings);
   if (opts.format === 'text') {
