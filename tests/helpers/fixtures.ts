@@ -1,0 +1,179 @@
+/**
+ * Rule fixtures: small projects under tests/fixtures/rules/<id>/{bad,good}/,
+ * compiled through the pure core the way `pamc build` or `pamc check` would.
+ *
+ * A case folder holds:
+ * - `schema/**.yaml`: the spec under test (shown as `schema/...`);
+ * - `shipped/schema/**.yaml` (optional): an earlier spec, compiled first with a
+ *   pinned clock; its lock and migrations become the case's `out/`;
+ * - `mutate.json` (optional): MutateOp[] applied to that in-memory `out/`
+ *   (hand edits, deletions, lock surgery) before the spec is compiled;
+ * - `pamc.json` (optional): project settings, as under "pamc" in package.json
+ *   (`{ "prefix": "pam_" }`);
+ * - `case.json` (optional): `{ "command": "check" }` adds what `check` judges
+ *   beyond `build` (staleOutput); the default is `build`;
+ * - `fs.json` (optional, CLI cases only): FsOp[] applied to a copy of the case
+ *   on disk, for what only the shell sees (symbolic links, huge files);
+ * - `expected.txt` (bad cases): the rendered diagnostics, a golden file.
+ */
+import { vi } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, staleOutput, type CompileOutput } from '../../compiler/pipeline.js';
+import type { SqlParser } from '../../compiler/sql/parser.js';
+import { chainHash, LOCK_FILE, type LockEntry } from '../../compiler/lock/index.js';
+import { hasErrors, type Diagnostic, type SourceFile } from '../../compiler/report/diagnostic.js';
+import { renderText } from '../../compiler/report/render.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const RULES_FIXTURES = join(ROOT, 'tests', 'fixtures', 'rules');
+
+/** The clock of the shipped build, and the later clock of the build under test. */
+export const SHIPPED_AT = new Date('2026-01-01T00:00:00Z');
+export const BUILT_AT = new Date('2026-02-01T00:00:00Z');
+
+/** The output directory as the user names it. */
+export const OUT_DIR = 'out';
+
+/** MutateOp is one edit of the shipped output directory; paths are relative to it. */
+export type MutateOp =
+  | { op: 'append'; path: string; text: string }
+  | { op: 'write'; path: string; text: string }
+  | { op: 'delete'; path: string }
+  | { op: 'rename'; path: string; to: string }
+  | { op: 'replace'; path: string; from: string; to: string }
+  | { op: 'rechain' };
+
+/** FsOp is one change to a case copied on disk: a symbolic link, or a file of a given size. */
+export type FsOp =
+  | { op: 'symlink'; path: string; target: string }
+  | { op: 'write'; path: string; text: string; repeat?: number };
+
+/** CaseConfig is the content of case.json. */
+export interface CaseConfig {
+  command: 'build' | 'check';
+}
+
+/** CaseResult is what a case compiles to, and the texts its diagnostics point into. */
+export interface CaseResult {
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+  output: CompileOutput;
+  /** The rendered diagnostics, without colour. */
+  text: string;
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+function readJson<T>(path: string): T | null {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
+}
+
+/** Every *.yaml / *.yml under `dir`, sorted, with paths shown relative to `base`. */
+export function readYamlTree(dir: string, base: string, shownAs: (rel: string) => string = (r) => r): SourceFile[] {
+  const out: SourceFile[] = [];
+  const walk = (abs: string): void => {
+    for (const name of readdirSync(abs).sort()) {
+      const path = join(abs, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.ya?ml$/.test(name)) out.push({ path: shownAs(toPosix(relative(base, path))), text: readFileSync(path, 'utf8') });
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** Applies `ops` to an output directory held in memory (keys relative to it, the lock included). */
+export function applyMutations(out: Map<string, string>, ops: readonly MutateOp[]): void {
+  const need = (path: string): string => {
+    const text = out.get(path);
+    if (text === undefined) throw new Error(`mutate: ${path} is not in the output directory (it has: ${[...out.keys()].join(', ')})`);
+    return text;
+  };
+  for (const op of ops) {
+    switch (op.op) {
+      case 'append':
+        out.set(op.path, need(op.path) + op.text);
+        break;
+      case 'write':
+        out.set(op.path, op.text);
+        break;
+      case 'delete':
+        need(op.path);
+        out.delete(op.path);
+        break;
+      case 'rename':
+        out.set(op.to, need(op.path));
+        out.delete(op.path);
+        break;
+      case 'replace': {
+        const text = need(op.path);
+        if (!text.includes(op.from)) throw new Error(`mutate: ${op.path} does not contain ${JSON.stringify(op.from)}`);
+        out.set(op.path, text.split(op.from).join(op.to));
+        break;
+      }
+      case 'rechain': {
+        const body = JSON.parse(need(LOCK_FILE)) as { pamc: number; chain: string; migrations: LockEntry[] };
+        body.chain = chainHash(body.migrations);
+        out.set(LOCK_FILE, `${JSON.stringify(body, null, 2)}\n`);
+        break;
+      }
+      default: {
+        const never: never = op;
+        throw new Error(`mutate: unknown op ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
+
+/**
+ * A parser of its own for each case, as each CLI run has: pg-query-emscripten
+ * 5.1.0 puts every parsed text on the WebAssembly stack and never pops it, so
+ * one instance breaks after about 64 KiB of SQL in total (a compiler issue,
+ * not a property of any fixture).
+ */
+export async function freshParser(): Promise<SqlParser> {
+  vi.resetModules();
+  const { loadParser } = await import('../../compiler/sql/parser.js');
+  return loadParser();
+}
+
+/** Compiles a case folder: the shipped spec first (if any), then the spec under test against its output. */
+export async function runCase(dir: string): Promise<CaseResult> {
+  if (!existsSync(join(dir, 'schema'))) throw new Error(`${toPosix(relative(ROOT, dir))} has no schema/ folder`);
+  const parser = await freshParser();
+  const options = { prefix: '', ...(readJson<{ prefix?: string }>(join(dir, 'pamc.json')) ?? {}) };
+  const config: CaseConfig = { command: 'build', ...(readJson<Partial<CaseConfig>>(join(dir, 'case.json')) ?? {}) };
+
+  const out = new Map<string, string>();
+  const shippedDir = join(dir, 'shipped');
+  if (existsSync(shippedDir)) {
+    const sources = readYamlTree(join(shippedDir, 'schema'), shippedDir);
+    const shipped = compile({ sources, lock: null, outDir: OUT_DIR, outFiles: new Map(), now: SHIPPED_AT, options }, parser);
+    if (hasErrors(shipped.diagnostics)) {
+      const texts = new Map(sources.map((s) => [s.path, s.text]));
+      throw new Error(`${toPosix(relative(ROOT, shippedDir))} does not build:\n${renderText(shipped.diagnostics, texts, false)}`);
+    }
+    for (const [path, text] of shipped.files) out.set(path, text);
+  }
+  applyMutations(out, readJson<MutateOp[]>(join(dir, 'mutate.json')) ?? []);
+
+  const lockText = out.get(LOCK_FILE);
+  const lock: SourceFile | null = lockText === undefined ? null : { path: `${OUT_DIR}/${LOCK_FILE}`, text: lockText };
+  const outFiles = new Map([...out].filter(([path]) => path !== LOCK_FILE));
+  const sources = readYamlTree(join(dir, 'schema'), dir);
+  const output = compile({ sources, lock, outDir: OUT_DIR, outFiles, now: BUILT_AT, options }, parser);
+  const diagnostics = config.command === 'check' ? [...output.diagnostics, ...staleOutput(output, outFiles, OUT_DIR)] : output.diagnostics;
+
+  const texts = new Map(sources.map((s) => [s.path, s.text]));
+  if (lock) texts.set(lock.path, lock.text);
+  return { diagnostics, sources: texts, output, text: renderText(diagnostics, texts, false) };
+}
+
+/** The case folders of a rule: `bad` and `good`. */
+export function caseDir(rule: string, kind: 'bad' | 'good'): string {
+  return join(RULES_FIXTURES, rule, kind);
+}
