@@ -1,0 +1,214 @@
+/**
+ * What the database must hold after an environment's migrations: the spec's
+ * features for that environment folded into one schema, as plain data that
+ * can be compared with a catalog.
+ *
+ * Input: a Spec and an Environment. Output: ExpectedSchema. Names of
+ * constraints, indexes and policies come from ../model/names, like the SQL
+ * the emitter writes.
+ */
+import type { Environment, ExistingTable, Feature, OnDelete, Operation, Spec } from '../model/types.js';
+import { featuresInOrder, OPERATIONS } from '../model/types.js';
+import { checkName, foreignKeyName, inCheckName, ownerIndexName, policyName, primaryKeyName, uniqueName } from '../model/names.js';
+import { fold, needsOwnerIndex } from '../diff/fold.js';
+import type { TableState } from '../diff/state.js';
+import { AUTHENTICATED, SERVICE_ROLE } from '../emit/index.js';
+import { migrationPaths, type PlannedMigration } from '../pipeline.js';
+import { qualified, quoteIdent } from '../sql/ident.js';
+
+/** ExpectedColumn is a column as the spec declares it. */
+export interface ExpectedColumn {
+  name: string;
+  /** The type as the spec writes it. */
+  type: string;
+  notNull: boolean;
+  /** The default expression as the spec writes it, or null. */
+  default: string | null;
+  /** The values of `in:`, which probes use to fill the column. */
+  in: ReadonlyArray<string | number> | null;
+}
+
+/** ExpectedForeignKey is the foreign key a column's `references:` creates. */
+export interface ExpectedForeignKey {
+  name: string;
+  column: string;
+  target: { schema: string; table: string; column: string };
+  onDelete: OnDelete;
+}
+
+/** ExpectedPolicy is one owner policy pamc writes. */
+export interface ExpectedPolicy {
+  name: string;
+  operation: Operation;
+  roles: string[];
+}
+
+/** ExpectedGrant is the least set of table privileges a role must hold. */
+export interface ExpectedGrant {
+  role: string;
+  operations: Operation[];
+}
+
+/** ExpectedRls is the row level security a table must have. */
+export type ExpectedRls = { kind: 'owner'; owner: string; allow: Operation[] } | { kind: 'waived'; reason: string } | { kind: 'unmanaged' };
+
+/** ExpectedTable is one table of the expected schema; `managed` is false for tables declared `existing:`. */
+export interface ExpectedTable {
+  schema: string;
+  name: string;
+  managed: boolean;
+  columns: ExpectedColumn[];
+  primaryKey: { name: string; columns: string[] } | null;
+  foreignKeys: ExpectedForeignKey[];
+  uniques: Array<{ name: string; column: string }>;
+  checks: string[];
+  indexes: string[];
+  rls: ExpectedRls;
+  policies: ExpectedPolicy[];
+  grants: ExpectedGrant[];
+}
+
+/** ExpectedSchema is every table verify compares, in fold order. */
+export interface ExpectedSchema {
+  environment: Environment;
+  tables: ExpectedTable[];
+}
+
+/** The features whose migrations an environment receives (drafts never). */
+export function featuresFor(spec: Spec, environment: Environment): Feature[] {
+  return featuresInOrder(spec).filter((f) => !f.draft && f.environments.includes(environment));
+}
+
+/** The expected schema of an environment. */
+export function expectedSchema(spec: Spec, environment: Environment): ExpectedSchema {
+  const existing = spec.phases.flatMap((p) => p.existing);
+  const { state } = fold(featuresFor(spec, environment), existing, () => false);
+  const tables: ExpectedTable[] = [];
+  for (const t of state.values()) {
+    if (t.origin.kind === 'builtin') continue;
+    tables.push(expectedTable(t));
+  }
+  return { environment, tables };
+}
+
+function expectedTable(t: TableState): ExpectedTable {
+  const managed = t.origin.kind === 'feature';
+  const columns = t.columns.map(({ column: c }) => ({
+    name: c.name,
+    type: c.type.value,
+    notNull: c.notNull || c.primaryKey,
+    default: c.default?.value ?? null,
+    in: c.in?.value ?? null,
+  }));
+  const pk = t.columns.filter((c) => c.column.primaryKey).map((c) => c.column.name);
+  const foreignKeys: ExpectedForeignKey[] = [];
+  const uniques: ExpectedTable['uniques'] = [];
+  const checks: string[] = [];
+  for (const { column: c, origin } of t.columns) {
+    if (origin.kind !== 'feature') continue;
+    if (c.references) foreignKeys.push({ name: foreignKeyName(t.name, c.name), column: c.name, target: { schema: c.references.schema, table: c.references.table, column: c.references.column }, onDelete: c.references.onDelete ?? 'no action' });
+    if (c.unique) uniques.push({ name: uniqueName(t.name, c.name), column: c.name });
+    if (c.in) checks.push(inCheckName(t.name, c.name));
+    if (c.check) checks.push(checkName(t.name, c));
+  }
+  const indexes = t.indexes.filter((i) => i.origin.kind === 'feature').map((i) => i.index.name);
+  let rls: ExpectedRls = { kind: 'unmanaged' };
+  let policies: ExpectedPolicy[] = [];
+  let grants: ExpectedGrant[] = [];
+  switch (t.rls.kind) {
+    case 'owner': {
+      const rule = t.rls.rule;
+      const allow = OPERATIONS.filter((op) => t.rls.kind === 'owner' && t.rls.permissions.some((p) => p.operation === op));
+      rls = { kind: 'owner', owner: rule.owner.value, allow };
+      policies = allow.map((operation) => ({ name: policyName(operation, rule.label), operation, roles: [AUTHENTICATED] }));
+      grants = [
+        { role: AUTHENTICATED, operations: allow },
+        { role: SERVICE_ROLE, operations: [...OPERATIONS] },
+      ];
+      if (needsOwnerIndex(t, rule.owner.value)) indexes.push(ownerIndexName(t.name, rule.owner.value));
+      break;
+    }
+    case 'disabled':
+      rls = { kind: 'waived', reason: t.rls.waiver.reason };
+      break;
+    case 'unmanaged':
+      break;
+  }
+  return {
+    schema: t.schema,
+    name: t.name,
+    managed,
+    columns,
+    primaryKey: managed && pk.length ? { name: primaryKeyName(t.name), columns: pk } : null,
+    foreignKeys,
+    uniques,
+    checks,
+    indexes,
+    rls,
+    policies,
+    grants,
+  };
+}
+
+/** The name of a table as messages show it: without the schema when it is public. */
+export function displayName(schema: string, name: string): string {
+  return schema === 'public' ? name : `${schema}.${name}`;
+}
+
+/** The catalog key of a table: "schema.table". */
+export function tableKeyOf(t: { schema: string; name: string }): string {
+  return `${t.schema}.${t.name}`;
+}
+
+/** MigrationFile is one migration to apply: the path people see, and its text. */
+export interface MigrationFile {
+  path: string;
+  text: string;
+}
+
+/** MigrationSet is an environment's migrations in version order, and the lock-listed files that are missing. */
+export interface MigrationSet {
+  files: MigrationFile[];
+  missing: string[];
+}
+
+/**
+ * The migrations of an environment: for production the lock's files that go
+ * to production, from the output directory; for staging every lock file,
+ * from its staging directory. In version (file name) order.
+ */
+export function migrationSet(plan: readonly PlannedMigration[], environment: Environment, outFiles: ReadonlyMap<string, string>, outDir: string): MigrationSet {
+  const files: MigrationFile[] = [];
+  const missing: string[] = [];
+  const wanted = plan.filter((p) => p.status === 'emitted' && p.environments.includes(environment)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const p of wanted) {
+    const paths = migrationPaths(p.file, p.environments);
+    const rel = environment === 'production' ? paths.find((x) => x === p.file) : paths.find((x) => x !== p.file);
+    const text = rel === undefined ? undefined : outFiles.get(rel);
+    const shown = `${outDir}/${rel ?? p.file}`;
+    if (text === undefined) missing.push(shown);
+    else files.push({ path: shown, text });
+  }
+  return { files, missing };
+}
+
+/**
+ * SQL creating, where missing, the tables the spec declares `existing:`, from
+ * their declaration: a fresh embedded database has none of them, and the
+ * migrations may reference them.
+ */
+export function existingTablesSql(existing: readonly ExistingTable[]): string {
+  const out: string[] = [];
+  const schemas = new Set<string>();
+  for (const t of existing) {
+    if (t.schema === 'auth' && t.name === 'users') continue;
+    if (!schemas.has(t.schema) && t.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)};`);
+    schemas.add(t.schema);
+    const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${c.type.value}${c.default ? ` DEFAULT (${c.default.value})` : ''}${c.notNull || c.primaryKey ? ' NOT NULL' : ''}`);
+    const pk = t.columns.filter((c) => c.primaryKey).map((c) => quoteIdent(c.name));
+    if (pk.length) cols.push(`PRIMARY KEY (${pk.join(', ')})`);
+    for (const c of t.columns) if (c.unique && !c.primaryKey) cols.push(`UNIQUE (${quoteIdent(c.name)})`);
+    out.push(`CREATE TABLE IF NOT EXISTS ${qualified(t.schema, t.name)} (${cols.join(', ')});`);
+  }
+  return out.join('\n');
+}
