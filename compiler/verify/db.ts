@@ -1,0 +1,127 @@
+/**
+ * Connections: the embedded PostgreSQL (PGlite) and a real server (pg),
+ * behind one small interface. The drivers are loaded only when a connection
+ * is opened, so other commands never pay for them.
+ */
+
+/** QueryResult is the rows of one statement and how many rows it changed. */
+export interface QueryResult {
+  rows: Array<Record<string, unknown>>;
+  affected: number;
+}
+
+/** Connection is one database session. `exec` runs a text of any number of statements (simple query protocol). */
+export interface Connection {
+  /** embedded: a fresh PGlite; server: a real PostgreSQL reached with --database-url. */
+  kind: 'embedded' | 'server';
+  exec(sql: string): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+/** ConnectionError is a failure to reach or start a database, reported with exit status 2. */
+export class ConnectionError extends Error {}
+
+/** DbError is the part of a PostgreSQL error verify reports. `position` is 1-based, in characters of the query text. */
+export interface DbError {
+  code: string;
+  message: string;
+  position: number | null;
+  detail: string | null;
+  hint: string | null;
+  where: string | null;
+}
+
+/** The PostgreSQL error inside a driver's exception, or null when it is something else (a bug, a lost connection). */
+export function asDbError(error: unknown): DbError | null {
+  if (!error || typeof error !== 'object') return null;
+  const e = error as Record<string, unknown>;
+  if (typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code) || typeof e.message !== 'string') return null;
+  const position = e.position === undefined || e.position === null || e.position === '' ? null : Number(e.position);
+  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  return { code: e.code, message: e.message, position: Number.isFinite(position) ? position : null, detail: text(e.detail), hint: text(e.hint), where: text(e.where) };
+}
+
+/** Starts a fresh embedded PostgreSQL in memory. */
+export async function openEmbedded(): Promise<Connection> {
+  let db: import('@electric-sql/pglite').PGlite;
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    db = new PGlite();
+    await db.waitReady;
+  } catch (error) {
+    throw new ConnectionError(`cannot start the embedded PostgreSQL (PGlite): ${(error as Error).message}`);
+  }
+  return {
+    kind: 'embedded',
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async query(sql, params = []) {
+      const r = await db.query<Record<string, unknown>>(sql, params);
+      return { rows: r.rows, affected: r.affectedRows ?? 0 };
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+/** The URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  }
+}
+
+/** Checks that a --database-url is a postgres:// URL; returns the problem, or null. */
+export function databaseUrlProblem(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `--database-url: \`${redactUrl(url)}\` is not a URL; write postgres://user:password@host:port/database`;
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return `--database-url: \`${redactUrl(url)}\` is not a postgres:// URL`;
+  return null;
+}
+
+/** Connects to a real PostgreSQL server. */
+export async function openServer(url: string): Promise<Connection> {
+  const problem = databaseUrlProblem(url);
+  if (problem) throw new ConnectionError(problem);
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url, application_name: 'pamc verify', connectionTimeoutMillis: 15_000 });
+  let lost: Error | null = null;
+  client.on('error', (error: Error) => {
+    lost = error;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new ConnectionError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message || String(error)}`);
+  }
+  const alive = (): void => {
+    if (lost) throw new ConnectionError(`lost the connection to ${redactUrl(url)}: ${(lost as Error).message}`);
+  };
+  return {
+    kind: 'server',
+    async exec(sql) {
+      alive();
+      await client.query(sql);
+    },
+    async query(sql, params = []) {
+      alive();
+      const r = await client.query(sql, params);
+      return { rows: r.rows as Array<Record<string, unknown>>, affected: r.rowCount ?? 0 };
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}
