@@ -7,7 +7,6 @@
  * connection failure.
  */
 import { Option, type Command } from 'commander';
-import { hasErrors } from '../report/diagnostic.js';
 import { renderJson, renderText } from '../report/render.js';
 import type { Environment } from '../model/types.js';
 import { IoError } from './io.js';
@@ -59,7 +58,8 @@ async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
     case 'ready':
       break;
   }
-  if (text && project.diagnostics.length && !hasErrors(project.diagnostics)) process.stderr.write(renderText(project.diagnostics, project.sources, useColor()));
+  const warnings = project.diagnostics.length;
+  if (text && warnings) process.stderr.write(`pamc verify: the spec has ${warnings} warning${warnings === 1 ? '' : 's'}; \`pamc check\` shows them\n`);
 
   const t0 = performance.now();
   let connection: Connection;

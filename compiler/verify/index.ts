@@ -139,6 +139,7 @@ export async function verify(input: VerifyInput, options: VerifyOptions): Promis
     const keys = expected.tables.map((x) => tableKeyOf(x));
     const catalog = await readCatalog(db, keys);
     const resolved = await resolveSpec(db, expected);
+    lap('catalog');
     report.drift = compareSchema(expected, catalog, resolved);
     lap('compare');
 
@@ -209,33 +210,38 @@ async function readCatalog(db: Connection, keys: string[]): Promise<Catalog> {
 }
 
 /**
- * Lets the database spell the spec's types and defaults: each table's columns
- * go into a temporary table (under a savepoint, rolled back); a column that
- * does not fit is tried alone, and left to the pure spelling if it fails.
+ * Lets the database spell the spec's types and defaults: the columns go into
+ * one temporary table (under a savepoint, rolled back); when that fails, each
+ * table is tried alone, then each column, and a column that still does not
+ * fit is left to the pure spelling of ./compare.
  */
 async function resolveSpec(db: Connection, expected: ExpectedSchema): Promise<Resolutions> {
+  type Item = { key: string; type: string; default: string | null };
   const out: Resolutions = new Map();
-  const attempt = async (columns: ExpectedSchema['tables'][number]['columns']): Promise<Array<{ type: string; default: string | null }> | null> => {
+  const attempt = async (items: readonly Item[]): Promise<boolean> => {
+    if (items.length === 0) return true;
     await db.exec('SAVEPOINT pamc_resolve');
     try {
-      await db.exec(resolveSql(columns));
+      await db.exec(resolveSql(items));
       const rows = (await db.query(RESOLVE_READ_SQL)).rows;
-      return rows.map((r) => ({ type: String(r.type), default: r.default === null || r.default === undefined ? null : String(r.default) }));
+      for (const [i, item] of items.entries()) {
+        const r = rows[i];
+        if (r) out.set(item.key, { type: String(r.type), default: r.default === null || r.default === undefined ? null : String(r.default) });
+      }
+      return true;
     } catch (error) {
       if (!asDbError(error)) throw error;
-      return null;
+      return false;
     } finally {
       await db.exec('ROLLBACK TO SAVEPOINT pamc_resolve');
       await db.exec('RELEASE SAVEPOINT pamc_resolve');
     }
   };
-  for (const table of expected.tables) {
-    if (table.columns.length === 0) continue;
-    const all = await attempt(table.columns);
-    for (const [i, c] of table.columns.entries()) {
-      const r = all ? all[i] : ((await attempt([c])) ?? [])[0];
-      if (r) out.set(`${tableKeyOf(table)}.${c.name}`, r);
-    }
+  const tables = expected.tables.map((t) => t.columns.map((c): Item => ({ key: `${tableKeyOf(t)}.${c.name}`, type: c.type, default: c.default })));
+  if (await attempt(tables.flat())) return out;
+  for (const items of tables) {
+    if (await attempt(items)) continue;
+    for (const item of items) await attempt([item]);
   }
   return out;
 }
