@@ -1,0 +1,92 @@
+/**
+ * verify --database-url against a real PostgreSQL server, in a scratch
+ * database: the same proofs as on the embedded database, and the server is
+ * left exactly as it was (no roles, no tables, no schemas).
+ *
+ * Runs only when PAMC_TEST_DATABASE_URL names a server (a superuser URL).
+ */
+import { describe, expect, it } from 'vitest';
+import { loadProject } from '../compiler/verify/project.js';
+import { openServer } from '../compiler/verify/db.js';
+import { verify, type VerifyInput, type VerifyReport } from '../compiler/verify/index.js';
+import type { Environment } from '../compiler/model/types.js';
+import { ROOT } from './helpers/project.js';
+import { queryOnce, testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
+
+const url = testDatabaseUrl();
+if (!url) console.info('verify-server tests skipped: set PAMC_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them');
+
+const LONG = 120_000;
+
+async function bundled(environment: Environment): Promise<VerifyInput> {
+  const project = await loadProject({ cwd: ROOT, environment });
+  if (project.kind !== 'ready') throw new Error(`the bundled project is not ready: ${project.kind}`);
+  return project.input;
+}
+
+/** What verify could leave behind: cluster roles, and the scratch database's schemas, tables and policies. */
+async function footprint(db: string): Promise<Record<string, unknown>> {
+  const roles = await queryOnce(db, 'SELECT rolname FROM pg_catalog.pg_roles ORDER BY 1');
+  const relations = await queryOnce(db, `SELECT n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') ORDER BY 1`);
+  const schemas = await queryOnce(db, `SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ORDER BY 1`);
+  const policies = await queryOnce(db, 'SELECT count(*)::int AS n FROM pg_catalog.pg_policy');
+  const defaults = await queryOnce(db, 'SELECT count(*)::int AS n FROM pg_catalog.pg_default_acl');
+  return { roles, relations, schemas, policies, defaults };
+}
+
+function failedProbes(report: VerifyReport): string[] {
+  return report.probes.filter((p) => !p.pass).map((p) => `${p.table} ${p.actor} ${p.operation}`);
+}
+
+describe.skipIf(!url)('verify --database-url on a real server', () => {
+  it('proves the bundled spec for both environments and leaves the server as it found it', { timeout: LONG }, async () => {
+    await withScratchDatabase(async (db) => {
+      const before = await footprint(db);
+      const connection = await openServer(db);
+      try {
+        for (const environment of ['production', 'staging'] as const) {
+          const report = await verify(await bundled(environment), { connection });
+          expect(report.target.kind).toBe('server');
+          expect(report.target.standin).toBe(true);
+          expect(report.failure).toBeNull();
+          expect(report.drift).toEqual([]);
+          expect(failedProbes(report)).toEqual([]);
+          expect(report.summary).toEqual(environment === 'production' ? { tables: 5, probes: 60, failures: 0, drift: 0 } : { tables: 6, probes: 72, failures: 0, drift: 0 });
+        }
+      } finally {
+        await connection.close();
+      }
+      expect(await footprint(db)).toEqual(before);
+    });
+  });
+
+  it('reports drift of a database that already had a table, and hand-made leaks, then rolls everything back', { timeout: LONG }, async () => {
+    await withScratchDatabase(async (db) => {
+      // A table that exists before verify runs: CREATE TABLE IF NOT EXISTS skips it.
+      await queryOnce(db, 'CREATE TABLE public.trips (id uuid PRIMARY KEY, user_id uuid, start date, title text)');
+      const before = await footprint(db);
+      const connection = await openServer(db);
+      try {
+        const report = await verify(await bundled('production'), {
+          connection,
+          afterApply: 'CREATE POLICY leak ON public.pam_savings FOR SELECT TO authenticated USING (true); ALTER TABLE public.pam_messages DISABLE ROW LEVEL SECURITY;',
+        });
+        expect(report.ok).toBe(false);
+        const drift = report.drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.message}`);
+        expect(drift).toContain('trips.end: column missing');
+        expect(drift).toContain('trips.start: type is date, spec says timestamptz');
+        expect(drift).toContain('trips.title: column is not in the spec');
+        expect(drift).toContain('pam_savings: policy "leak" is not in the spec (FOR SELECT TO authenticated USING true)');
+        expect(drift).toContain('pam_messages: row level security is disabled, spec says enabled');
+        const failed = failedProbes(report);
+        expect(failed).toContain('pam_savings other select');
+        expect(failed).toContain('pam_messages anon select');
+      } finally {
+        await connection.close();
+      }
+      expect(await footprint(db)).toEqual(before);
+      const trips = await queryOnce(db, `SELECT count(*)::int AS n FROM public.trips`);
+      expect(trips[0]?.n).toBe(0);
+    });
+  });
+});
