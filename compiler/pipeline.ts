@@ -131,10 +131,12 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   diagnostics.push(...history(shipped, spec, existing, parser, input.options, canon));
   if (base) diagnostics.push(...compareLocks(base.lock, lock));
   const emittedNames = new Set(lock.entries.map((e) => e.feature));
-  // Unsafe additions in features not yet emitted.
+  // Unsafe additions in features not yet emitted, judged where a table may already hold rows:
+  // a table of an emitted feature, or one pamc did not create.
+  const mayHoldRows = (t: TableState): boolean => t.origin.kind !== 'feature' || emittedNames.has(t.origin.feature);
   for (const f of all) {
     if (emittedNames.has(f.name)) continue;
-    const delta = f.draft ? (draftFold.changes.get(f.name) ?? []) : deltaOf(f);
+    const delta = (f.draft ? (draftFold.changes.get(f.name) ?? []) : deltaOf(f)).filter((c) => (c.kind !== 'add_column' && c.kind !== 'add_index') || mayHoldRows(c.table));
     diagnostics.push(...runRules(delta, 'migration', (c) => locateAdditive(c, f)));
   }
   lap('rules');
@@ -175,6 +177,8 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   let lastEmittedIndex = -1;
   for (const [i, f] of ready.entries()) if (emittedNames.has(f.name)) lastEmittedIndex = i;
   const newEntries: LockEntry[] = [];
+  // A spec with errors is not emitted: its features are planned, never rendered.
+  const blocked = hasErrors(diagnostics);
   let emitMs = 0;
   let parseMs = 0;
   for (const [i, f] of ready.entries()) {
@@ -188,6 +192,10 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
       diagnostics.push(
         diagnostic('reorder-features', f.span, `new feature \`${f.name}\` comes before \`${later.name}\`, which was already emitted: its migration would run after it, in another order than the spec says`, `move \`${f.name}\` to a phase after ${later.phase}, or after \`${later.name}\` in its file`),
       );
+      continue;
+    }
+    if (blocked) {
+      plan.push({ feature: f.name, phase: f.phase, version: '', file: '', environments: f.environments, status: 'new', sql: null });
       continue;
     }
     const version = nextVersion(input.now, taken);
@@ -264,7 +272,8 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
       if (reportedPhases.has(e.phase)) continue;
       reportedPhases.add(e.phase);
       const lost = lock.entries.filter((x) => x.phase === e.phase).map((x) => `\`${x.feature}\``);
-      out.push(diagnostic('drop-phase', at, `phase ${e.phase} is no longer in the spec, but its features ${lost.join(', ')} were emitted: their tables stay in every database that applied them`, `restore the phase ${e.phase} file; to build something new, add a new phase`));
+      const what = lost.length === 1 ? `its feature ${lost[0]} was emitted: its tables stay` : `its features ${lost.join(', ')} were emitted: their tables stay`;
+      out.push(diagnostic('drop-phase', at, `phase ${e.phase} is no longer in the spec, but ${what} in every database that applied them`, `restore the phase ${e.phase} file; to build something new, add a new phase`));
     } else {
       const phase = spec.phases.find((p) => p.phase === e.phase)!;
       out.push(diagnostic('drop-feature', phase.featuresSpan, `feature \`${e.feature}\` (${e.file}) was emitted and is no longer in phase ${e.phase}: its migration stays applied in every database`, `restore \`${e.feature}\` in ${phase.file}; say new changes in a new feature`));

@@ -113,7 +113,7 @@ async function run(opts: CommonOptions, extra: Partial<CompileInput> = {}): Prom
   const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now: clock(opts.now), options: { prefix: s.prefix }, ...extra };
   const output = compile(input, parser);
   output.timings['parser-load'] = tParser;
-  for (const r of spec.refused) output.diagnostics.unshift(diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB'));
+  output.diagnostics.unshift(...spec.refused.map((r) => diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB')));
   const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
   if (out.lock) sources.set(out.lock.path, out.lock.text);
   if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);

@@ -39,6 +39,7 @@ export function builtinTables(): TableState[] {
     references: null,
     in: null,
     check: null,
+    checkColumns: [],
     comment: null,
   };
   return [{ schema: 'auth', name: 'users', span, comment: null, origin: { kind: 'builtin' }, columns: [{ column: id, origin: { kind: 'builtin' } }], indexes: [], rls: { kind: 'unmanaged' } }];
@@ -79,12 +80,19 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
     }
   };
 
+  let current: Feature | null = null;
+  /** Why a table is missing at this point, when another feature of the spec creates it. */
   const creatorLater = (schema: string, name: string): string => {
-    const later = laterFeatures.find((f) => f.tables.some((t) => t.schema === schema && t.name === name));
-    return later ? ` (it is created later, by feature \`${later.name}\`${later.draft ? ', a draft' : ''})` : '';
+    const creator = laterFeatures.find((f) => f.tables.some((t) => t.schema === schema && t.name === name));
+    if (!creator || !current) return '';
+    if (creator.draft && !current.draft) return ` (it is created by feature \`${creator.name}\`, in a draft phase, which is never emitted)`;
+    if (laterFeatures.indexOf(creator) > laterFeatures.indexOf(current)) return ` (it is created later, by feature \`${creator.name}\`)`;
+    if (!creator.environments.includes('production')) return ` (it is created by feature \`${creator.name}\`, which is staging-only: production never gets it)`;
+    return '';
   };
 
   for (const feature of features) {
+    current = feature;
     addExisting(feature.phase);
     const out: Diagnostic[] = [];
     const delta: AdditiveChange[] = [];
@@ -127,7 +135,12 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       if (table.rls?.kind === 'owner' && !hasOwnIndex(ts, table.rls.owner.value)) claim(table.schema, ownerIndexName(table.name, table.rls.owner.value), table.rls.owner.span, 'owner index');
       delta.push({ kind: 'add_table', table: cloneTable(ts) });
     }
-    for (const ts of created) for (const c of ts.columns) checkReference(state, ts, c.column, out, creatorLater);
+    for (const ts of created) {
+      for (const c of ts.columns) {
+        checkReference(state, ts, c.column, out, creatorLater);
+        checkCheckColumns(ts, c.column, out);
+      }
+    }
 
     for (const ext of feature.extends) {
       const key = tableKey(ext.schema, ext.name);
@@ -135,7 +148,7 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       if (!ts) {
         const guess = closest(ext.name, [...state.values()].map((t) => t.name));
         out.push(
-          diagnostic('unknown-table', ext.span, `table \`${ext.schema}.${ext.name}\` does not exist at this point${creatorLater(ext.schema, ext.name)}`, guess ? `did you mean \`${guess}\`?` : 'create it in `tables:` of an earlier feature, or declare it under `existing:`'),
+          diagnostic('unknown-table', ext.span, `table \`${ext.schema === 'public' ? ext.name : `${ext.schema}.${ext.name}`}\` does not exist at this point${creatorLater(ext.schema, ext.name)}`, guess ? `did you mean \`${guess}\`?` : 'create it in `tables:` of an earlier feature, or declare it under `existing:`'),
         );
         continue;
       }
@@ -150,13 +163,14 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       for (const column of ext.columns) {
         if (ts.columns.some((c) => c.column.name === column.name)) {
           const owner = ts.columns.find((c) => c.column.name === column.name)!;
-          out.push(diagnostic('column-exists', column.span, `column \`${ext.name}.${column.name}\` already exists: it comes from ${describeOrigin(owner.origin)}`, 'a shipped column cannot be redefined; add a column with a new name instead'));
+          out.push(diagnostic('column-exists', column.span, `column \`${ext.name}.${column.name}\` already exists: it comes from ${describeOrigin(owner.origin)}`, 'a column is defined once, by the feature that adds it; give this column a new name'));
           continue;
         }
         const cs: ColumnState = { column, origin };
         ts.columns.push(cs);
         delta.push({ kind: 'add_column', table: ts, column: cs, tableExisted: true });
         checkReference(state, ts, column, out, creatorLater);
+        checkCheckColumns(ts, column, out);
       }
       const names = new Set(ts.columns.map((c) => c.column.name));
       for (const index of ext.indexes) {
@@ -208,6 +222,16 @@ function hasOwnIndex(table: TableState, owner: string): boolean {
 /** True when the owner column needs pamc's own index (no other index leads with it). */
 export function needsOwnerIndex(table: TableState, owner: string): boolean {
   return !hasOwnIndex(table, owner);
+}
+
+/** A check may name only columns of its own table. */
+function checkCheckColumns(table: TableState, column: Column, out: Diagnostic[]): void {
+  const names = table.columns.map((c) => c.column.name);
+  for (const ref of column.checkColumns) {
+    if (names.includes(ref)) continue;
+    const guess = closest(ref, names);
+    out.push(diagnostic('unknown-reference', column.check?.span ?? column.span, `the check of \`${table.name}.${column.name}\` names \`${ref}\`, which is not a column of \`${table.name}\``, guess ? `did you mean \`${guess}\`?` : 'a check may only use columns of its own table'));
+  }
 }
 
 function checkReference(state: SchemaState, table: TableState, column: Column, out: Diagnostic[], creatorLater: (schema: string, name: string) => string): void {

@@ -108,7 +108,8 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
   const seq = isMap(root) ? root.get('migrations', true) : null;
   const spans: Span[] = [];
   for (const [i, e] of body.migrations.entries()) {
-    const node = isSeq(seq) ? (seq.items[i] as YamlNode | undefined) : undefined;
+    const item = isSeq(seq) ? (seq.items[i] as YamlNode | undefined) : undefined;
+    const node = (isMap(item) ? (item.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'file')?.value as YamlNode | undefined) : undefined) ?? item;
     const range = node?.range ?? [0, 0, 0];
     const span = { file: source.path, start: range[0], end: Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0])) };
     if (!isEntry(e)) return fail(`entry ${i + 1} of the lock file is not a valid migration record`, span);

@@ -11,7 +11,7 @@ import { diagnostic } from '../rules/index.js';
 import { entry, type LEntry, type LMap, type LNode, type LoadedFile } from '../load/index.js';
 import { closest } from '../validate/index.js';
 import { byteLength, IDENTIFIER, keywordClass, MAX_IDENTIFIER_BYTES } from '../sql/ident.js';
-import { checkExpression, checkType } from '../sql/fragments.js';
+import { checkExpression, checkType, columnRefs } from '../sql/fragments.js';
 import type { SqlParser } from '../sql/parser.js';
 import type {
   Column,
@@ -50,7 +50,7 @@ class Reader {
 
   identifier(name: string, span: Span, what: string): boolean {
     if (!IDENTIFIER.test(name)) {
-      const lower = name.toLowerCase();
+      const lower = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]+/g, '_').toLowerCase();
       const hint = IDENTIFIER.test(lower)
         ? `write it in lower case: \`${lower}\``
         : 'use lower-case ASCII letters, digits and underscores, starting with a letter or underscore';
@@ -80,9 +80,11 @@ class Reader {
     }
   }
 
-  expression(value: Located<string>, what: string): void {
+  /** Checks an expression; true when it is valid. */
+  expression(value: Located<string>, what: string): boolean {
     const problem = checkExpression(this.parser, value.value, what);
     if (problem) this.diagnostics.push(diagnostic('invalid-expression', fragmentSpan(value, problem.offset), `the ${what} \`${printable(value.value)}\`: ${problem.message}`, problem.hint));
+    return problem === null;
   }
 }
 
@@ -339,7 +341,7 @@ function readColumn(reader: Reader, e: LEntry): Column {
   if (node.kind === 'scalar') {
     const type = located(node);
     checkTypeAt(reader, type);
-    return { name: e.key, span: e.keySpan, type, primaryKey: false, notNull: false, unique: false, default: null, references: null, in: null, check: null, comment: null };
+    return { name: e.key, span: e.keySpan, type, primaryKey: false, notNull: false, unique: false, default: null, references: null, in: null, check: null, checkColumns: [], comment: null };
   }
   const type = located(entry(node, 'type')!.value);
   checkTypeAt(reader, type);
@@ -349,14 +351,22 @@ function readColumn(reader: Reader, e: LEntry): Column {
     const v = defaultNode.value;
     if (typeof v === 'string') {
       def = { value: v.trim(), span: defaultNode.span };
-      reader.expression(def, 'default');
+      if (reader.expression(def, 'default')) {
+        const refs = columnRefs(reader.parser, def.value);
+        if (refs.length) {
+          reader.diagnostics.push(
+            diagnostic('invalid-expression', def.span, `the default \`${printable(def.value)}\` names \`${refs[0]}\` as if it were a column; a default cannot refer to columns`, `a text literal is written in SQL quotes inside the YAML string: \`default: "'${refs[0]}'"\``),
+          );
+        }
+      }
     } else def = { value: String(v), span: defaultNode.span };
   }
   const checkNode = entry(node, 'check')?.value;
   let check: Located<string> | null = null;
+  let checkColumns: string[] = [];
   if (checkNode) {
     check = located(checkNode);
-    reader.expression(check, 'check');
+    if (reader.expression(check, 'check')) checkColumns = columnRefs(reader.parser, check.value);
   }
   const inNode = entry(node, 'in')?.value;
   const inList: Located<Array<string | number>> | null =
@@ -384,6 +394,7 @@ function readColumn(reader: Reader, e: LEntry): Column {
     references,
     in: inList,
     check,
+    checkColumns,
     comment: str(entry(node, 'comment')?.value),
   };
 }

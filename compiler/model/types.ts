@@ -46,6 +46,8 @@ export interface Column {
   /** Allowed values, emitted as CHECK (column IN (...)). */
   in: Located<Array<string | number>> | null;
   check: Located<string> | null;
+  /** Columns the check expression names (derived; not part of the spec). */
+  checkColumns: string[];
   comment: string | null;
 }
 

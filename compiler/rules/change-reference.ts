@@ -17,7 +17,7 @@ export const rule = {
     const b = show(change.after.column.references);
     if (a === b) return null;
     return {
-      message: `column ${columnName(change.table, change.after.column.name)} was shipped with ${a} and now has ${b}: changing a foreign key revalidates every row, and a changed ON DELETE changes what deleting a user does`,
+      message: `column ${columnName(change.table, change.after.column.name)} was shipped with ${a} and now has ${b}: changing a foreign key revalidates every row, and a changed ON DELETE changes what deleting the referenced row does`,
       hint: 'keep the shipped reference; to point elsewhere, add a new column with the new reference in a new feature',
       span: change.after.column.references?.span ?? change.after.column.span,
     };

@@ -69,6 +69,27 @@ function singleTarget(parser: SqlParser, wrapped: string, prefixLength: number, 
   return { value: targets[0]!.ResTarget.val };
 }
 
+/** Names of the columns an expression refers to (unqualified ColumnRefs), in order of appearance. */
+export function columnRefs(parser: SqlParser, text: string): string[] {
+  const result = parser.parse(`SELECT (${text}\n)`);
+  if (!result.ok) return [];
+  const names: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'ColumnRef') {
+          const fields = (value as { fields?: Array<{ String?: { sval: string } }> }).fields ?? [];
+          const last = fields[fields.length - 1]?.String?.sval;
+          if (last !== undefined && !names.includes(last)) names.push(last);
+        } else walk(value);
+      }
+    }
+  };
+  walk(result.statements);
+  return names;
+}
+
 /** Checks one SQL expression (a default, a check, an index predicate). */
 export function checkExpression(parser: SqlParser, text: string, what: string): FragmentProblem | null {
   if (text.trim() === '') return { message: `the ${what} is empty`, offset: 0, hint: `write a PostgreSQL ${what}` };

@@ -22,8 +22,37 @@ export interface SqlParser {
   parse(sql: string): ParseResult;
 }
 
+interface RawParseResult {
+  parse_tree: string;
+  error: { message: string; cursorpos: number };
+}
+
 interface PgQueryModule {
-  parse(text: string): { parse_tree: { stmts?: Array<{ stmt: Record<string, unknown> }> }; error: { message: string; cursorpos: number } | null };
+  allocate(slab: Uint8Array, allocator: number): number;
+  _free(pointer: number): void;
+  raw_parse(pointer: number): RawParseResult;
+}
+
+/** Emscripten's ALLOC_NORMAL: malloc, freed by us after the call. */
+const ALLOC_NORMAL = 0;
+const encoder = new TextEncoder();
+
+/**
+ * Parses through the raw entry point. The module's own `parse` copies every
+ * text onto the WebAssembly stack and never pops it, so a long build would
+ * exhaust the stack; here the text lives on the heap and is freed at once.
+ */
+function rawParse(module: PgQueryModule, sql: string): { stmts: Array<{ stmt: Record<string, unknown> }>; error: { message: string; cursorpos: number } | null } {
+  const bytes = encoder.encode(`${sql}\0`);
+  const pointer = module.allocate(bytes, ALLOC_NORMAL);
+  try {
+    const raw = module.raw_parse(pointer);
+    if (raw.error.message !== '') return { stmts: [], error: { message: raw.error.message, cursorpos: raw.error.cursorpos } };
+    const tree = JSON.parse(raw.parse_tree) as { stmts?: Array<{ stmt: Record<string, unknown> }> };
+    return { stmts: tree.stmts ?? [], error: null };
+  } finally {
+    module._free(pointer);
+  }
 }
 
 let loaded: Promise<SqlParser> | null = null;
@@ -34,12 +63,12 @@ export function loadParser(): Promise<SqlParser> {
     const module = (await pgQuery()) as PgQueryModule;
     return {
       parse(sql: string): ParseResult {
-        const result = module.parse(sql);
+        const result = rawParse(module, sql);
         if (result.error) {
           const pos = result.error.cursorpos;
           return { ok: false, error: { message: result.error.message, offset: pos > 0 ? charOffset(sql, pos - 1) : null } };
         }
-        return { ok: true, statements: (result.parse_tree.stmts ?? []).map((s) => s.stmt) };
+        return { ok: true, statements: result.stmts.map((s) => s.stmt) };
       },
     };
   })();

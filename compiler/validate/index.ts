@@ -19,7 +19,7 @@ let validator: Validator | null = null;
 
 function compiled(): Validator {
   if (!validator) {
-    const ajv = new Ajv2020.default({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    const ajv = new Ajv2020.default({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
     validator = ajv.compile(schema) as Validator;
   }
   return validator;

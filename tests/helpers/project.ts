@@ -1,0 +1,36 @@
+/**
+ * Test helpers for whole projects: compile a spec directory in memory, and
+ * run the real CLI in a temporary copy of a project.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { compile, type CompileInput, type CompileOutput } from '../../compiler/pipeline.js';
+import { loadParser } from '../../compiler/sql/parser.js';
+import { readOut, readSpec } from '../../compiler/cli/io.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/compiler/cli/main.js');
+export const PINNED = new Date('2026-01-01T00:00:00Z');
+
+/** Compiles the project at `dir` (schema/ and out/) in memory. */
+export async function compileProject(dir: string, overrides: Partial<CompileInput> = {}): Promise<CompileOutput & { input: CompileInput }> {
+  const spec = readSpec(join(dir, 'schema'), dir);
+  const out = readOut(join(dir, 'out'), 'out');
+  const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: 'out', outFiles: out.files, now: PINNED, options: { prefix: 'pam_' }, ...overrides };
+  return { ...compile(input, await loadParser()), input };
+}
+
+/** A temporary copy of the repository's project files (package.json, schema/, out/). */
+export function copyProject(parts: string[] = ['package.json', 'schema', 'out']): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'pamc-'));
+  for (const p of parts) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the built CLI in `cwd`. */
+export function pamc(cwd: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
