@@ -17,7 +17,7 @@ import type { Environment, Spec } from '../model/types.js';
 import { buildCatalog, CATALOG_QUERIES, RESOLVE_READ_SQL, resolveSql, type Catalog, type CatalogQuery, type CatalogRows, type Resolutions } from './catalog.js';
 import { compareSchema, type Drift } from './compare.js';
 import { asDbError, type Connection, type DbError } from './db.js';
-import { existingTablesSql, expectedSchema, tableKeyOf, type ExpectedSchema, type MigrationFile } from './expected.js';
+import { displayName, existingTablesSql, expectedSchema, tableKeyOf, type ExpectedSchema, type MigrationFile } from './expected.js';
 import { actorSql, judge, planProbes, probeResult, probedTables, usersSql, type Observation, type Probe, type ProbeResult } from './probes.js';
 import { offsetOfPosition, positionOf, splitStatements, statementAt, statementHead, transactionControl, type StatementRange } from './split.js';
 import { HAS_AUTH_SQL, STANDIN_SQL } from './standin.js';
@@ -65,6 +65,8 @@ export interface VerifyReport {
   migrations: string[];
   failure: ApplyFailure | null;
   tables: string[];
+  /** Tables whose spec waives row level security, with the reason: they get no probes. */
+  waived: Array<{ table: string; reason: string }>;
   drift: Drift[];
   probes: ProbeResult[];
   summary: { tables: number; probes: number; failures: number; drift: number };
@@ -92,6 +94,7 @@ export async function verify(input: VerifyInput, options: VerifyOptions): Promis
     migrations: input.migrations.map((m) => m.path),
     failure: null,
     tables: expected.tables.map((x) => tableKeyOf(x)),
+    waived: expected.tables.flatMap((x) => (x.rls.kind === 'waived' ? [{ table: displayName(x.schema, x.name), reason: x.rls.reason }] : [])),
     drift: [],
     probes: [],
     summary: { tables: expected.tables.length, probes: 0, failures: 0, drift: 0 },

@@ -23,6 +23,7 @@ import { displayName, tableKeyOf, type ExpectedSchema, type ExpectedTable } from
 
 /** Actor is who performs a probe: the row's owner (user A), another signed-in user (B), or an anonymous client. */
 export type Actor = 'owner' | 'other' | 'anon';
+/** Every actor, in the order of the matrix. */
 export const ACTORS: readonly Actor[] = ['owner', 'other', 'anon'];
 
 /** Expectation is what a probe must observe: the operation works on exactly the probe's row, or it is denied (no row, or a permission error). */

@@ -62,6 +62,8 @@ export function renderVerifyText(report: VerifyReport, timings = false): string 
     out.push(`applied twice: every migration is idempotent`);
     const matrix = renderMatrix(report.probes);
     if (matrix) out.push('', matrix.trimEnd(), '', 'ok: the operation works on the own row; denied: it sees and changes nothing; FAIL: see below');
+    if (report.waived.length) out.push('');
+    for (const w of report.waived) out.push(`${w.table}: row level security waived by the spec (${w.reason}); no probes`);
     const failed = report.probes.filter((p) => !p.pass);
     if (failed.length || report.drift.length) out.push('');
     for (const p of failed) out.push(`fail: ${p.table}: ${ACTOR_LABEL[p.actor]} ${p.operation}: ${p.detail ?? p.outcome}`);
