@@ -7,13 +7,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compile, staleOutput, type CompileInput, type CompileOutput } from '../pipeline.js';
-import { loadParser } from '../sql/parser.js';
+import { staleOutput, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { loadProject, settings, type LoadedProject } from './project.js';
 import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, IoError, readOut, readSpec, writeBuild } from './io.js';
+import { acquireBuildLock, IoError, writeBuild } from './io.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
 
@@ -25,34 +25,6 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
-}
-
-/** Project settings, from the "pamc" key of the project's package.json. */
-interface Settings {
-  schema: string;
-  out: string;
-  prefix: string;
-}
-
-function settings(cwd: string, opts: { schema?: string; out?: string }): Settings {
-  let fromPackage: Partial<Settings> = {};
-  const pkg = resolve(cwd, 'package.json');
-  if (existsSync(pkg)) {
-    try {
-      fromPackage = ((JSON.parse(readFileSync(pkg, 'utf8')) as { pamc?: Partial<Settings> }).pamc ?? {}) as Partial<Settings>;
-    } catch {
-      throw new IoError(`${pkg} is not valid JSON`);
-    }
-  }
-  return {
-    schema: trimSlash(opts.schema ?? fromPackage.schema ?? 'schema'),
-    out: trimSlash(opts.out ?? fromPackage.out ?? 'out'),
-    prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '',
-  };
-}
-
-function trimSlash(p: string): string {
-  return p.replace(/\/+$/, '') || '.';
 }
 
 /** The clock: --now, else SOURCE_DATE_EPOCH, else the system clock. */
@@ -101,23 +73,9 @@ interface CommonOptions {
   timings?: boolean;
 }
 
-/** Reads everything the core needs and runs it. */
-async function run(opts: CommonOptions, extra: Partial<CompileInput> = {}): Promise<{ input: CompileInput; output: CompileOutput; sources: Map<string, string>; s: Settings }> {
-  const cwd = process.cwd();
-  const s = settings(cwd, opts);
-  const t0 = performance.now();
-  const parser = await loadParser();
-  const tParser = performance.now() - t0;
-  const spec = readSpec(resolve(cwd, s.schema), cwd);
-  const out = readOut(resolve(cwd, s.out), s.out);
-  const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now: clock(opts.now), options: { prefix: s.prefix }, ...extra };
-  const output = compile(input, parser);
-  output.timings['parser-load'] = tParser;
-  output.diagnostics.unshift(...spec.refused.map((r) => diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB')));
-  const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
-  if (out.lock) sources.set(out.lock.path, out.lock.text);
-  if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);
-  return { input, output, sources, s };
+/** Reads the project and runs the core. */
+async function run(opts: CommonOptions, extra: Partial<CompileInput> = {}): Promise<LoadedProject> {
+  return loadProject(process.cwd(), opts, clock(opts.now), extra);
 }
 
 function printTimings(output: CompileOutput, enabled: boolean | undefined): void {

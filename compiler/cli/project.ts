@@ -1,0 +1,62 @@
+/**
+ * A project on disk as every command reads it: the settings of its
+ * package.json, the spec and the output directory, compiled by the core.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { compile, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { loadParser } from '../sql/parser.js';
+import { diagnostic } from '../rules/index.js';
+import { IoError, readOut, readSpec } from './io.js';
+
+/** Settings are the project's directories and policy-name prefix, from flags or the "pamc" key of package.json. */
+export interface Settings {
+  schema: string;
+  out: string;
+  prefix: string;
+}
+
+/** Reads the settings: a flag wins over package.json, which wins over the defaults (schema, out, no prefix). */
+export function settings(cwd: string, opts: { schema?: string; out?: string }): Settings {
+  let fromPackage: { schema?: unknown; out?: unknown; prefix?: unknown } = {};
+  const pkg = resolve(cwd, 'package.json');
+  if (existsSync(pkg)) {
+    try {
+      fromPackage = (JSON.parse(readFileSync(pkg, 'utf8')) as { pamc?: typeof fromPackage }).pamc ?? {};
+    } catch {
+      throw new IoError(`${pkg} is not valid JSON`);
+    }
+  }
+  const trim = (p: string): string => p.replace(/\/+$/, '') || '.';
+  const pick = (flag: string | undefined, key: unknown, fallback: string): string => trim(flag ?? (typeof key === 'string' ? key : fallback));
+  return { schema: pick(opts.schema, fromPackage.schema, 'schema'), out: pick(opts.out, fromPackage.out, 'out'), prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '' };
+}
+
+/** LoadedProject is a compiled project with the texts diagnostics point into. */
+export interface LoadedProject {
+  settings: Settings;
+  input: CompileInput;
+  output: CompileOutput;
+  /** Every text a diagnostic may point into: phase files, the lock, the base lock. */
+  sources: Map<string, string>;
+}
+
+/** Reads the project at `cwd` and compiles it; files the CLI refused to read become diagnostics. */
+export async function loadProject(cwd: string, opts: { schema?: string; out?: string }, now: Date, extra: Partial<CompileInput> = {}): Promise<LoadedProject> {
+  const s = settings(cwd, opts);
+  const t0 = performance.now();
+  const parser = await loadParser();
+  const tParser = performance.now() - t0;
+  const spec = readSpec(resolve(cwd, s.schema), cwd);
+  const out = readOut(resolve(cwd, s.out), s.out);
+  const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now, options: { prefix: s.prefix }, ...extra };
+  const output = compile(input, parser);
+  output.timings['parser-load'] = tParser;
+  output.diagnostics.unshift(
+    ...spec.refused.map((r) => diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB')),
+  );
+  const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
+  if (out.lock) sources.set(out.lock.path, out.lock.text);
+  if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);
+  return { settings: s, input, output, sources };
+}
