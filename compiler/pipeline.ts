@@ -128,7 +128,9 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
 
   // History: what was shipped (the lock, or the base lock with --base) against the spec.
   const shipped = base ? base.lock : lock;
-  diagnostics.push(...history(shipped, spec, existing, parser, input.options, canon));
+  // A file that failed to load or validate is missing from the spec; its phase is not gone.
+  const incomplete = valid.files.length < input.sources.length;
+  diagnostics.push(...history(shipped, spec, existing, parser, input.options, canon, incomplete));
   if (base) diagnostics.push(...compareLocks(base.lock, lock));
   const emittedNames = new Set(lock.entries.map((e) => e.feature));
   // Unsafe additions in features not yet emitted, judged where a table may already hold rows:
@@ -255,7 +257,7 @@ function lockFeatures(lock: Lock, parser: SqlParser, options: ModelOptions): Fea
 }
 
 /** History: every shipped feature must still be in the spec, unchanged, in the same order. */
-function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], parser: SqlParser, options: ModelOptions, canon: (t: string) => string): Diagnostic[] {
+function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], parser: SqlParser, options: ModelOptions, canon: (t: string) => string, incomplete: boolean): Diagnostic[] {
   if (lock.entries.length === 0) return [];
   const out: Diagnostic[] = [];
   const features = featuresInOrder(spec);
@@ -268,6 +270,7 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
     const f = byName.get(e.feature);
     if (f) continue;
     gone.add(e.feature);
+    if (incomplete) continue;
     if (!phases.has(e.phase)) {
       if (reportedPhases.has(e.phase)) continue;
       reportedPhases.add(e.phase);
@@ -280,16 +283,21 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
     }
   }
   // Order of emitted features that remain.
-  const remaining = lock.entries.filter((e) => byName.has(e.feature));
-  const specOrder = features.filter((f) => remaining.some((e) => e.feature === f.name));
+  const shippedIndex = new Map(lock.entries.map((e, i) => [e.feature, i]));
+  const specOrder = features.filter((f) => shippedIndex.has(f.name));
+  const kept = inOrder(specOrder.map((f) => shippedIndex.get(f.name)!));
   for (const [i, f] of specOrder.entries()) {
-    const expected = remaining[i]!;
-    if (expected.feature !== f.name) {
-      out.push(
-        diagnostic('reorder-features', f.span, `emitted feature \`${f.name}\` now comes ${i === 0 ? 'first' : `after \`${specOrder[i - 1]!.name}\``}, but its migration ${lock.entries.find((e) => e.feature === f.name)!.file} runs in the shipped order (\`${expected.feature}\` is at this place)`, 'restore the order of emitted features: phase numbers and the order in each file'),
-      );
-      break;
-    }
+    if (kept.has(i)) continue;
+    const entry = lock.entries[shippedIndex.get(f.name)!]!;
+    const before = lock.entries[shippedIndex.get(f.name)! - 1];
+    out.push(
+      diagnostic(
+        'reorder-features',
+        f.span,
+        `emitted feature \`${f.name}\` moved: it was shipped ${before ? `after \`${before.feature}\`` : 'first'} (${entry.file}), and migrations apply in the shipped order, not the spec's`,
+        'restore the order of emitted features: phase numbers and the order in each file',
+      ),
+    );
   }
   // Per-feature snapshot comparison; the changes are judged by the rules.
   const old = lockFeatures(lock, parser, options);
@@ -318,6 +326,26 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
     out.push(diagnostic('modify-emitted-feature', f.span, `feature \`${name}\` was emitted as ${e.file}, but ${where}`, 'restore the feature as it was emitted; say changes in a new feature'));
   }
   return out;
+}
+
+/** Indexes of a longest increasing subsequence of `xs`: the features that kept their order; the others moved. */
+function inOrder(xs: readonly number[]): Set<number> {
+  const tails: number[] = [];
+  const prev: number[] = new Array<number>(xs.length).fill(-1);
+  for (const [i, x] of xs.entries()) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (xs[tails[mid]!]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const keep = new Set<number>();
+  for (let i = tails[tails.length - 1] ?? -1; i >= 0; i = prev[i]!) keep.add(i);
+  return keep;
 }
 
 /** Keeps only what features created: declared existing tables and Supabase's are not pamc's to judge. */
