@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { compileProject, copyProject, pamc, ROOT } from './helpers/project.js';
 import { hasErrors } from '../compiler/report/diagnostic.js';
 import { loadParser } from '../compiler/sql/parser.js';
+import { readSpec } from '../compiler/cli/io.js';
+import { loadFile } from '../compiler/load/index.js';
+import { validateFile } from '../compiler/validate/index.js';
 
 const GOLDEN = join(ROOT, 'tests/golden/pam');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -72,6 +75,17 @@ describe('the Pam playbook spec', () => {
     expect(hasErrors(out.diagnostics)).toBe(false);
     expect(out.files.size).toBe(0);
     expect(out.plan.every((p) => p.status === 'emitted')).toBe(true);
+  });
+
+  it('validates every phase file of the repository against the shipped JSON Schema', () => {
+    const { sources } = readSpec(join(ROOT, 'schema'), ROOT);
+    expect(sources.length).toBe(6);
+    for (const source of sources) {
+      const { file, diagnostics } = loadFile(source);
+      expect(diagnostics).toEqual([]);
+      expect(validateFile(file!), source.path).toEqual([]);
+      expect(source.text.split('\n')[0]).toBe('# yaml-language-server: $schema=../compiler/validate/pamc.schema.json');
+    }
   });
 
   it('warns about the reserved word `end` and quotes it in the SQL', async () => {
