@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+/**
+ * The benchmark: how pamc's cost grows with the spec.
+ *
+ * Generates synthetic specs (owner-RLS tables spread over phases, with
+ * references between tables and to auth.users, checks, `in` lists, indexes
+ * and extends) into temporary directories, then times whole `pamc build`
+ * (from an empty out/ each run) and `pamc check` (on the built project)
+ * processes: min / median / max wall time and peak memory (RSS). Also times
+ * `pamc check` on the bundled spec (schema/ + out/ of this repository), bare
+ * `node -e 0` for scale, and one instrumented run per size (`--timings`)
+ * for the per-stage breakdown.
+ *
+ * A script, not a test: it prints numbers and never fails on them.
+ *
+ *   npm run bench                       # everything (a few minutes)
+ *   npm run bench -- --sizes 100,1000   # some sizes only
+ *   npm run bench -- --runs 3           # runs per measurement (default: 7 small, 3 large)
+ *   npm run bench -- --json             # the results as JSON on stdout as well
+ *   node tests/bench/run.mjs --generate 1000 DIR   # write a spec only (for profiling)
+ *
+ * Needs dist/ (npx tsc -p .).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(ROOT, 'dist/compiler/cli/main.js');
+const WRAPPER = join(dirname(fileURLToPath(import.meta.url)), 'maxrss.mjs');
+const TABLES_PER_PHASE = 50;
+const EXTEND_EVERY = 10;
+/** A fixed clock, so every build writes the same versions. */
+const NOW = '1767225600';
+
+// ---------------------------------------------------------------------------
+// The synthetic spec.
+
+/** The YAML of table i: an owner-RLS table that references auth.users and an earlier table. */
+function tableYaml(i) {
+  const name = tableName(i);
+  const lines = [
+    `  ${name}:`,
+    `    description: Synthetic table ${i}.`,
+    '    tables:',
+    `      ${name}:`,
+    '        columns:',
+    '          id:         { type: uuid, primary_key: true, default: gen_random_uuid() }',
+    '          user_id:    { type: uuid, not_null: true, references: auth.users(id), on_delete: cascade }',
+  ];
+  if (i > 0) lines.push(`          parent_id:  { type: uuid, references: ${tableName(i - 1)}(id), on_delete: set null }`);
+  if (i >= TABLES_PER_PHASE) lines.push(`          origin_id:  { type: bigint, references: ${tableName(i - TABLES_PER_PHASE)}(seq) }`);
+  lines.push(
+    '          seq:        { type: bigint, not_null: true, unique: true }',
+    '          title:      { type: text, not_null: true, check: "char_length(title) <= 200" }',
+    `          amount:     { type: "numeric(12,2)", default: 0, check: "amount >= 0 AND amount < ${1000 + i}" }`,
+    "          status:     { type: text, not_null: true, default: \"'draft'\", in: [draft, active, done] }",
+    '          tags:       { type: "text[]" }',
+    '          metadata:   { type: jsonb }',
+    '          created_at: { type: timestamptz, not_null: true, default: now() }',
+    '        indexes:',
+    '          - columns: [user_id, created_at]',
+    "          - { columns: [status], where: \"status <> 'done'\" }",
+    '        rls:',
+    '          owner: user_id',
+    '          allow: [select, insert, update]',
+  );
+  return lines.join('\n');
+}
+
+/** A later feature that extends table i: a column, an index and a permission. */
+function extendYaml(i) {
+  const name = tableName(i);
+  return [
+    `  ${name}_notes:`,
+    `    description: Notes on synthetic table ${i}.`,
+    '    extend:',
+    `      ${name}:`,
+    '        columns:',
+    "          note: { type: varchar(500), check: \"note <> ''\" }",
+    '        indexes:',
+    '          - columns: [user_id, note]',
+    '        rls:',
+    '          allow: [delete]',
+  ].join('\n');
+}
+
+function tableName(i) {
+  return `item_${String(i).padStart(5, '0')}`;
+}
+
+/** Writes a project of `tables` tables into `dir`: schema/phase-*.yaml and package.json. */
+export function generate(tables, dir) {
+  mkdirSync(join(dir, 'schema'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, pamc: {} }, null, 2)}\n`);
+  let extendsCount = 0;
+  for (let phase = 0; phase * TABLES_PER_PHASE < tables; phase++) {
+    const parts = [`phase: ${phase + 1}`, `title: Synthetic phase ${phase + 1}`, 'features:'];
+    const first = phase * TABLES_PER_PHASE;
+    const last = Math.min(tables, first + TABLES_PER_PHASE);
+    for (let i = first; i < last; i++) parts.push(tableYaml(i));
+    for (let i = first; i < last; i++) {
+      if (i % EXTEND_EVERY !== EXTEND_EVERY - 1) continue;
+      parts.push(extendYaml(i));
+      extendsCount++;
+    }
+    writeFileSync(join(dir, 'schema', `phase-${String(phase + 1).padStart(4, '0')}.yaml`), `${parts.join('\n')}\n`);
+  }
+  return { tables, phases: Math.ceil(tables / TABLES_PER_PHASE), features: tables + extendsCount };
+}
+
+// ---------------------------------------------------------------------------
+// Measuring a process.
+
+const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p)) ?? null;
+
+/**
+ * Runs `node args` in `cwd`; returns wall milliseconds and peak RSS in MiB.
+ * Peak RSS comes from /usr/bin/time -f %M when present, else from a wrapper
+ * that reports process.resourceUsage().maxRSS when the child exits.
+ */
+function measure(args, cwd, { expect = 0 } = {}) {
+  const rssFile = join(tmpdir(), `pamc-bench-rss-${process.pid}`);
+  const [command, argv] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]] : [process.execPath, [WRAPPER, rssFile, ...args]];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: NOW }, maxBuffer: 1 << 28 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== expect) {
+    throw new Error(`\`node ${args.join(' ')}\` in ${cwd} exited ${r.status} (expected ${expect}):\n${r.stdout}\n${r.stderr.slice(0, 4000)}`);
+  }
+  let kib = NaN;
+  try {
+    kib = Number(spawnSync('cat', [rssFile], { encoding: 'utf8' }).stdout.trim().split('\n').pop());
+  } finally {
+    rmSync(rssFile, { force: true });
+  }
+  return { ms, mib: kib / 1024, stdout: r.stdout, stderr: r.stderr };
+}
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { min: sorted[0], median, max: sorted[sorted.length - 1], n: sorted.length };
+}
+
+function repeat(runs, before, args, cwd) {
+  const ms = [];
+  const mib = [];
+  for (let i = 0; i < runs; i++) {
+    before?.();
+    const r = measure(args, cwd);
+    ms.push(r.ms);
+    mib.push(r.mib);
+  }
+  return { wall: stats(ms), rss: stats(mib) };
+}
+
+function stageTimings(stderr) {
+  const out = {};
+  for (const m of stderr.matchAll(/^timing (\S+) ([0-9.]+) ms$/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Output.
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtMb = (mib) => (Number.isFinite(mib) ? `${mib.toFixed(0)} MB` : 'n/a');
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(headers), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Main.
+
+function parseArgs(argv) {
+  const opts = { sizes: [100, 500, 1000, 10000], runs: null, json: false, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--sizes') opts.sizes = argv[++i].split(',').map(Number);
+    else if (a === '--runs') opts.runs = Number(argv[++i]);
+    else if (a === '--json') opts.json = true;
+    else if (a === '--keep') opts.keep = true;
+    else if (a === '--generate') opts.generate = { tables: Number(argv[++i]), dir: resolve(argv[++i]) };
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return opts;
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.generate) {
+    const g = generate(opts.generate.tables, opts.generate.dir);
+    process.stdout.write(`wrote ${g.tables} tables, ${g.features} features, ${g.phases} phases to ${opts.generate.dir}\n`);
+    return;
+  }
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -p .\` first`);
+  const log = (s) => process.stderr.write(`${s}\n`);
+  const runsFor = (n) => opts.runs ?? (n >= 10000 ? 3 : n >= 1000 ? 5 : 7);
+  const results = { machine: { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, peakRss: TIME ? `${TIME} -f %M` : 'resourceUsage().maxRSS' }, baseline: {}, sizes: [] };
+
+  log('node -e 0 …');
+  results.baseline.node = repeat(10, null, ['-e', '0'], ROOT);
+  log('pamc check on the bundled spec …');
+  results.baseline.bundledCheck = repeat(10, null, [CLI, 'check'], ROOT);
+  results.baseline.bundledStages = stageTimings(measure([CLI, 'check', '--timings'], ROOT).stderr);
+
+  const work = mkdtempSync(join(tmpdir(), 'pamc-bench-'));
+  try {
+    for (const n of opts.sizes) {
+      const dir = join(work, `t${n}`);
+      const g = generate(n, dir);
+      const runs = runsFor(n);
+      log(`${n} tables (${g.features} features, ${g.phases} phases): build ×${runs} …`);
+      const clean = () => rmSync(join(dir, 'out'), { recursive: true, force: true });
+      const build = repeat(runs, clean, [CLI, 'build', '--now', NOW], dir);
+      clean();
+      const buildStages = stageTimings(measure([CLI, 'build', '--now', NOW, '--timings'], dir).stderr);
+      log(`${n} tables: check ×${runs} …`);
+      const check = repeat(runs, null, [CLI, 'check'], dir);
+      const checkStages = stageTimings(measure([CLI, 'check', '--timings'], dir).stderr);
+      results.sizes.push({ ...g, runs, build, check, buildStages, checkStages });
+      if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    else log(`projects kept in ${work}`);
+  }
+  print(results);
+  if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+function print(results) {
+  const b = results.baseline;
+  const out = [];
+  out.push(`node ${results.machine.node}, ${results.machine.cpus}, peak RSS via ${results.machine.peakRss}`);
+  out.push('');
+  out.push(
+    table(
+      ['process', 'runs', 'min', 'median', 'max', 'peak RSS (median)'],
+      [
+        ['node -e 0', b.node.wall.n, fmt(b.node.wall.min), fmt(b.node.wall.median), fmt(b.node.wall.max), fmtMb(b.node.rss.median)],
+        ['pamc check (bundled spec)', b.bundledCheck.wall.n, fmt(b.bundledCheck.wall.min), fmt(b.bundledCheck.wall.median), fmt(b.bundledCheck.wall.max), fmtMb(b.bundledCheck.rss.median)],
+      ],
+    ),
+  );
+  out.push(`bundled check / node start-up (medians): ${(b.bundledCheck.wall.median / b.node.wall.median).toFixed(2)}×`);
+  out.push('');
+  const rows = [];
+  for (const s of results.sizes) {
+    for (const [cmd, r] of [
+      ['build', s.build],
+      ['check', s.check],
+    ]) {
+      rows.push([s.tables, s.features, cmd, r.wall.n, fmt(r.wall.min), fmt(r.wall.median), fmt(r.wall.max), fmtMb(r.rss.max)]);
+    }
+  }
+  out.push(table(['tables', 'features', 'command', 'runs', 'min', 'median', 'max', 'peak RSS (max)'], rows));
+  out.push('');
+  const stages = ['parser-load', 'load', 'validate', 'model', 'diff', 'rules', 'emit', 'parse-check', 'write'];
+  const stageRows = [];
+  for (const s of results.sizes) {
+    for (const [cmd, t] of [
+      ['build', s.buildStages],
+      ['check', s.checkStages],
+    ]) {
+      stageRows.push([s.tables, cmd, ...stages.map((k) => (t[k] === undefined ? '-' : t[k].toFixed(1))), Object.values(t).reduce((a, x) => a + x, 0).toFixed(1)]);
+    }
+  }
+  out.push('per stage, ms (one run with --timings):');
+  out.push(table(['tables', 'command', ...stages, 'sum'], stageRows));
+  if (results.sizes.length > 1) {
+    out.push('');
+    out.push('per table, µs (median wall time / tables; stages from the --timings run):');
+    const perRows = results.sizes.map((s) => [
+      s.tables,
+      (1000 * s.build.wall.median / s.tables).toFixed(0),
+      (1000 * s.check.wall.median / s.tables).toFixed(0),
+      ...stages.map((k) => (s.buildStages[k] === undefined ? '-' : ((1000 * s.buildStages[k]) / s.tables).toFixed(0))),
+    ]);
+    out.push(table(['tables', 'build', 'check', ...stages.map((k) => `build ${k}`)], perRows));
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main();
