@@ -16,13 +16,23 @@ export interface FragmentProblem {
   hint: string;
 }
 
-/** Finds comments, semicolons and dollar quotes outside string literals and quoted identifiers. */
+/**
+ * Finds comments, semicolons, dollar quotes, parentheses that do not pair
+ * up, and characters outside ASCII, outside string literals. A fragment is
+ * spliced into SQL between parentheses, so `x) OR (y` would not be the one
+ * expression it seems; a look-alike letter from another alphabet (Cyrillic
+ * `а` for `a`) would make `nоw()` or `tеxt` name something else entirely.
+ */
 export function lexProblem(text: string): FragmentProblem | null {
+  const open: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text[i]!;
     const next = text[i + 1];
     if (ch === "'" || ch === '"') {
       const escapes = ch === "'" && (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[a-z0-9_]/i.test(text[i - 2] ?? '');
+      if (ch === '"' && text[i - 1] === '&' && (text[i - 2] === 'U' || text[i - 2] === 'u')) {
+        return { message: 'a quoted identifier with Unicode escapes (U&"...") is not allowed here', offset: i - 2, hint: 'write names in plain ASCII' };
+      }
       let j = i + 1;
       for (; j < text.length; j++) {
         if (escapes && text[j] === '\\') {
@@ -36,6 +46,7 @@ export function lexProblem(text: string): FragmentProblem | null {
           }
           break;
         }
+        if (ch === '"' && text.charCodeAt(j) > 0x7f) return nonAscii(text, j);
       }
       if (j >= text.length) return { message: `unterminated ${ch === "'" ? 'string literal' : 'quoted identifier'}`, offset: i, hint: `close it with ${ch}` };
       i = j;
@@ -48,11 +59,45 @@ export function lexProblem(text: string): FragmentProblem | null {
       const m = /^\$([a-z_][a-z0-9_]*)?\$/i.exec(text.slice(i));
       if (m) return { message: 'dollar-quoted strings are not allowed here', offset: i, hint: "write a standard string literal: 'text', with '' for a quote" };
     }
+    if (ch === '(') open.push(i);
+    if (ch === ')' && open.pop() === undefined) return { message: 'this `)` closes a parenthesis that was never opened', offset: i, hint: 'write exactly one expression, with its parentheses in pairs' };
+    if (text.charCodeAt(i) > 0x7f) return nonAscii(text, i);
   }
+  const unclosed = open.pop();
+  if (unclosed !== undefined) return { message: 'this `(` is never closed', offset: unclosed, hint: 'write exactly one expression, with its parentheses in pairs' };
   return null;
 }
 
+function nonAscii(text: string, at: number): FragmentProblem {
+  const code = text.codePointAt(at)!;
+  const shown = code < 0xa0 ? '' : `\`${String.fromCodePoint(code)}\` `;
+  return {
+    message: `${shown}(U+${code.toString(16).toUpperCase().padStart(4, '0')}) is not an ASCII character; outside a string literal, SQL here is plain ASCII`,
+    offset: at,
+    hint: 'retype it in ASCII: a letter from another alphabet that looks like a Latin one is a different name to PostgreSQL; text with other characters goes in a string literal',
+  };
+}
+
 const ALLOWED_SELECT_KEYS = new Set(['targetList', 'limitOption', 'op']);
+
+/**
+ * Fragment results per parser, by text. A spec repeats the same few types,
+ * defaults and checks across its tables, and each is a pure function of its
+ * text, so each distinct text goes through the parser once. Bounded, so a
+ * long-lived process (a test run, an editor) does not grow without limit.
+ */
+const memo = new WeakMap<SqlParser, Map<string, unknown>>();
+const MEMO_LIMIT = 100_000;
+
+function cached<T>(parser: SqlParser, key: string, compute: () => T): T {
+  let m = memo.get(parser);
+  if (!m) memo.set(parser, (m = new Map()));
+  if (m.has(key)) return m.get(key) as T;
+  const value = compute();
+  if (m.size >= MEMO_LIMIT) m.clear();
+  m.set(key, value);
+  return value;
+}
 
 function singleTarget(parser: SqlParser, wrapped: string, prefixLength: number, what: string): { value: Record<string, unknown> } | FragmentProblem {
   const result = parser.parse(wrapped);
@@ -60,19 +105,54 @@ function singleTarget(parser: SqlParser, wrapped: string, prefixLength: number, 
     const offset = Math.max(0, Math.min((result.error.offset ?? prefixLength) - prefixLength, wrapped.length - prefixLength - 1));
     return { message: `${what} does not parse: ${result.error.message}`, offset, hint: `write a single PostgreSQL ${what}` };
   }
-  const stmt = result.statements[0] as { SelectStmt?: Record<string, unknown> } | undefined;
+  const value = singleValue(result.statements);
+  if (value === null) return { message: `this is not a single ${what}`, offset: 0, hint: `write exactly one ${what}, with nothing around it` };
+  return { value };
+}
+
+/** The one target of `SELECT <value>`, or null when the statements are anything more. */
+function singleValue(statements: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> | null {
+  const stmt = statements[0] as { SelectStmt?: Record<string, unknown> } | undefined;
   const select = stmt?.SelectStmt;
   const targets = select?.targetList as Array<{ ResTarget: { val: Record<string, unknown> } }> | undefined;
-  if (result.statements.length !== 1 || !select || !targets || targets.length !== 1 || Object.keys(select).some((k) => !ALLOWED_SELECT_KEYS.has(k))) {
-    return { message: `this is not a single ${what}`, offset: 0, hint: `write exactly one ${what}, with nothing around it` };
-  }
-  return { value: targets[0]!.ResTarget.val };
+  if (statements.length !== 1 || !select || !targets || targets.length !== 1 || Object.keys(select).some((k) => !ALLOWED_SELECT_KEYS.has(k))) return null;
+  return targets[0]!.ResTarget.val;
+}
+
+/** What the parser says about one expression, whatever it is used as: one parse per distinct text. */
+interface ExpressionFacts {
+  /** The parse error, its offset already relative to the expression. */
+  error: { message: string; offset: number } | null;
+  /** Exactly one expression, with nothing around it. */
+  single: boolean;
+  /** It contains a subquery. */
+  subquery: boolean;
+  /** Unqualified column names, in order of appearance. */
+  refs: readonly string[];
+}
+
+const EXPRESSION_PREFIX = 'SELECT (';
+
+function expressionFacts(parser: SqlParser, text: string): ExpressionFacts {
+  return cached(parser, `expr\0${text}`, () => {
+    const wrapped = `${EXPRESSION_PREFIX}${text}\n)`;
+    const result = parser.parse(wrapped);
+    if (!result.ok) {
+      const p = EXPRESSION_PREFIX.length;
+      const offset = Math.max(0, Math.min((result.error.offset ?? p) - p, wrapped.length - p - 1));
+      return { error: { message: result.error.message, offset }, single: false, subquery: false, refs: [] };
+    }
+    const target = singleValue(result.statements);
+    return { error: null, single: target !== null, subquery: target !== null && JSON.stringify(target).includes('"SubLink"'), refs: findColumnRefs(result.statements) };
+  });
 }
 
 /** Names of the columns an expression refers to (unqualified ColumnRefs), in order of appearance. */
 export function columnRefs(parser: SqlParser, text: string): string[] {
-  const result = parser.parse(`SELECT (${text}\n)`);
-  if (!result.ok) return [];
+  return [...expressionFacts(parser, text).refs];
+}
+
+function findColumnRefs(statements: unknown): string[] {
   const names: string[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
@@ -86,7 +166,7 @@ export function columnRefs(parser: SqlParser, text: string): string[] {
       }
     }
   };
-  walk(result.statements);
+  walk(statements);
   return names;
 }
 
@@ -95,10 +175,10 @@ export function checkExpression(parser: SqlParser, text: string, what: string): 
   if (text.trim() === '') return { message: `the ${what} is empty`, offset: 0, hint: `write a PostgreSQL ${what}` };
   const lex = lexProblem(text);
   if (lex) return lex;
-  const prefix = 'SELECT (';
-  const result = singleTarget(parser, `${prefix}${text}\n)`, prefix.length, what);
-  if ('message' in result) return result;
-  if (JSON.stringify(result.value).includes('"SubLink"')) {
+  const facts = expressionFacts(parser, text);
+  if (facts.error) return { message: `${what} does not parse: ${facts.error.message}`, offset: facts.error.offset, hint: `write a single PostgreSQL ${what}` };
+  if (!facts.single) return { message: `this is not a single ${what}`, offset: 0, hint: `write exactly one ${what}, with nothing around it` };
+  if (facts.subquery) {
     return { message: `a subquery is not allowed in a ${what}`, offset: 0, hint: 'PostgreSQL rejects subqueries in defaults and checks; use a plain expression' };
   }
   return null;
@@ -106,6 +186,10 @@ export function checkExpression(parser: SqlParser, text: string, what: string): 
 
 /** Checks a type name and returns its canonical spelling (int → int4, timestamp with time zone → timestamptz). */
 export function checkType(parser: SqlParser, text: string): { canonical: string } | FragmentProblem {
+  return cached(parser, `type\0${text}`, () => findType(parser, text));
+}
+
+function findType(parser: SqlParser, text: string): { canonical: string } | FragmentProblem {
   if (text.trim() === '') return { message: 'the type is empty', offset: 0, hint: 'write a PostgreSQL type, such as text or uuid' };
   const lex = lexProblem(text);
   if (lex) return lex;

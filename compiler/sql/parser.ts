@@ -5,7 +5,7 @@
  * reports with its offset. The wrapper is a pure function of its input once
  * loaded; loading is asynchronous because the WebAssembly module is.
  */
-import pgQuery from 'pg-query-emscripten';
+import pgQuery from 'pg-query-emscripten/pg_query_wasm.js';
 
 /** ParseError is a PostgreSQL syntax error at a character offset of the text parsed. */
 export interface ParseError {
@@ -20,6 +20,8 @@ export type ParseResult = { ok: true; statements: Array<Record<string, unknown>>
 /** SqlParser is the loaded parser. */
 export interface SqlParser {
   parse(sql: string): ParseResult;
+  /** Whether `sql` parses: the error, or null. Cheaper than parse: no tree is built in JavaScript. */
+  check(sql: string): ParseError | null;
 }
 
 interface RawParseResult {
@@ -31,6 +33,7 @@ interface PgQueryModule {
   allocate(slab: Uint8Array, allocator: number): number;
   _free(pointer: number): void;
   raw_parse(pointer: number): RawParseResult;
+  raw_fingerprint(pointer: number): { error: { message: string; cursorpos: number } };
 }
 
 /** Emscripten's ALLOC_NORMAL: malloc, freed by us after the call. */
@@ -55,6 +58,22 @@ function rawParse(module: PgQueryModule, sql: string): { stmts: Array<{ stmt: Re
   }
 }
 
+/**
+ * Checks through the fingerprint entry point: the same PostgreSQL parser and
+ * the same errors as raw_parse, but what crosses back into JavaScript is a
+ * short hash instead of the whole tree as JSON.
+ */
+function rawCheck(module: PgQueryModule, sql: string): { message: string; cursorpos: number } | null {
+  const bytes = encoder.encode(`${sql}\0`);
+  const pointer = module.allocate(bytes, ALLOC_NORMAL);
+  try {
+    const raw = module.raw_fingerprint(pointer);
+    return raw.error.message !== '' ? { message: raw.error.message, cursorpos: raw.error.cursorpos } : null;
+  } finally {
+    module._free(pointer);
+  }
+}
+
 let loaded: Promise<SqlParser> | null = null;
 
 /** Loads the parser once per process. */
@@ -69,6 +88,12 @@ export function loadParser(): Promise<SqlParser> {
           return { ok: false, error: { message: result.error.message, offset: pos > 0 ? charOffset(sql, pos - 1) : null } };
         }
         return { ok: true, statements: result.stmts.map((s) => s.stmt) };
+      },
+      check(sql: string): ParseError | null {
+        const error = rawCheck(module, sql);
+        if (!error) return null;
+        const pos = error.cursorpos;
+        return { message: error.message, offset: pos > 0 ? charOffset(sql, pos - 1) : null };
       },
     };
   })();

@@ -3,3 +3,7 @@ declare module 'pg-query-emscripten' {
   const factory: () => Promise<unknown>;
   export default factory;
 }
+declare module 'pg-query-emscripten/pg_query_wasm.js' {
+  const factory: () => Promise<unknown>;
+  export default factory;
+}
