@@ -6,8 +6,9 @@
  * missing-key), each at the YAML node it concerns. The schema
  * (./pamc.schema.json, draft 2020-12) is the one editors use.
  */
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import schema from './pamc.schema.json' with { type: 'json' };
+import generated from './validator.generated.js';
 import type { Diagnostic } from '../report/diagnostic.js';
 import { diagnostic } from '../rules/index.js';
 import { toJson, type LNode, type LoadedFile } from '../load/index.js';
@@ -15,14 +16,10 @@ import { toJson, type LNode, type LoadedFile } from '../load/index.js';
 export { schema as phaseSchema };
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-let validator: Validator | null = null;
 
+/** The schema compiled ahead of time by Ajv (see ./standalone.ts). */
 function compiled(): Validator {
-  if (!validator) {
-    const ajv = new Ajv2020.default({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    validator = ajv.compile(schema) as Validator;
-  }
-  return validator;
+  return generated as Validator;
 }
 
 /** Validates every file; returns those without errors. */
