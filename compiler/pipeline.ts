@@ -183,8 +183,13 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const blocked = hasErrors(diagnostics);
   let emitMs = 0;
   let parseMs = 0;
+  const entryOf = new Map<string, LockEntry>();
+  for (const e of lock.entries) if (!entryOf.has(e.feature)) entryOf.set(e.feature, e);
+  // The latest version taken so far: each new version is the clock, or one second after it.
+  let latest: string | null = null;
+  for (const v of taken) if (latest === null || v > latest) latest = v;
   for (const [i, f] of ready.entries()) {
-    const entry = lock.entries.find((e) => e.feature === f.name);
+    const entry = entryOf.get(f.name);
     if (entry) {
       plan.push({ feature: f.name, phase: f.phase, version: entry.version, file: entry.file, environments: entry.environments, status: 'emitted', sql: null });
       continue;
@@ -200,18 +205,18 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
       plan.push({ feature: f.name, phase: f.phase, version: '', file: '', environments: f.environments, status: 'new', sql: null });
       continue;
     }
-    const version = nextVersion(input.now, taken);
-    taken.add(version);
+    const version = nextVersion(input.now, latest === null ? [] : [latest]);
+    latest = version;
     const file = `${version}_${f.name}.sql`;
     let t0 = performance.now();
     const statements = emitStatements(deltaOf(f));
     const sql = renderMigration({ feature: f, version, changes: deltaOf(f) }, statements);
     emitMs += performance.now() - t0;
     t0 = performance.now();
-    const parsed = parser.parse(sql);
+    const parseError = parser.check(sql);
     parseMs += performance.now() - t0;
-    if (!parsed.ok) {
-      diagnostics.push(diagnostic('invalid-expression', f.span, `the migration generated for \`${f.name}\` does not parse: ${parsed.error.message}`, 'a type, default or check of this feature is not valid in its place; simplify it'));
+    if (parseError) {
+      diagnostics.push(diagnostic('invalid-expression', f.span, `the migration generated for \`${f.name}\` does not parse: ${parseError.message}`, 'a type, default or check of this feature is not valid in its place; simplify it'));
       continue;
     }
     if (!MIGRATION_NAME.test(file)) {
@@ -300,7 +305,6 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
     );
   }
   // Per-feature snapshot comparison; the changes are judged by the rules.
-  const old = lockFeatures(lock, parser, options);
   const changed = new Set<string>();
   for (const e of lock.entries) {
     const f = byName.get(e.feature);
@@ -308,8 +312,9 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
     if (canonicalJson(snapshotFeature(f)) !== canonicalJson(e.spec) || f.draft) changed.add(e.feature);
   }
   if (changed.size === 0) return out;
+  const old = lockFeatures(lock, parser, options);
   const oldState = fold(old, existing, () => false).state;
-  const newFeatures = features.filter((f) => lock.entries.some((e) => e.feature === f.name));
+  const newFeatures = features.filter((f) => shippedIndex.has(f.name));
   const newState = fold(newFeatures, existing, () => false).state;
   const changes = diffStates(onlyFeatureItems(oldState), onlyFeatureItems(newState), canon).filter((c) => {
     const who = changeFeature(c);

@@ -89,6 +89,8 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
     lock: empty,
     diagnostics: [diagnostic('lock-integrity', span, message, `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`)],
   });
+  const canonical = canonicalLock(source);
+  if (canonical) return { lock: canonical, diagnostics: [] };
   const doc = parseDocument(source.text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const [start, end] = doc.errors[0]!.pos;
@@ -126,6 +128,41 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
     };
   }
   return { lock, diagnostics: [] };
+}
+
+/**
+ * The lock exactly as pamc writes it, read without the YAML parser. A lock
+ * whose text is byte for byte what renderLock makes of its own entries is
+ * well formed, has no duplicate keys and a matching chain, and its entries
+ * sit at known places; anything else (null) takes the general path, which
+ * locates every problem. Reading a large lock through the YAML parser costs
+ * seconds; this costs one JSON.parse and one render.
+ */
+function canonicalLock(source: SourceFile): Lock | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(source.text);
+  } catch {
+    return null;
+  }
+  const body = data as { pamc?: unknown; chain?: unknown; migrations?: unknown };
+  if (!body || typeof body !== 'object' || body.pamc !== LOCK_FORMAT || typeof body.chain !== 'string' || !Array.isArray(body.migrations)) return null;
+  if (!body.migrations.every(isEntry)) return null;
+  const entries = body.migrations as LockEntry[];
+  if (renderLock(entries) !== source.text) return null;
+  const spans: Span[] = [];
+  // Entry keys are indented six spaces; everything nested in a snapshot, more.
+  const key = '\n      "file": ';
+  let from = 0;
+  for (const e of entries) {
+    const value = JSON.stringify(e.file);
+    const at = source.text.indexOf(`${key}${value}`, from);
+    if (at === -1) return null;
+    const start = at + key.length;
+    spans.push({ file: source.path, start, end: start + value.length });
+    from = start + value.length;
+  }
+  return { entries, chain: body.chain, spans, span: { file: source.path, start: 0, end: 0 } };
 }
 
 /** Formats a Date as a Supabase migration version, YYYYMMDDHHMMSS in UTC. */

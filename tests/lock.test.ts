@@ -1,0 +1,48 @@
+/**
+ * Reading the lock: a lock exactly as pamc writes it is read without the
+ * YAML parser, and must come out as the general path reads it, spans
+ * included.
+ */
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseLock, renderLock, type LockEntry } from '../compiler/lock/index.js';
+import { ROOT } from './helpers/fixtures.js';
+
+/** The same text, no longer byte for byte canonical, with every offset unchanged: the general path reads it. */
+function general(text: string): string {
+  expect(text.endsWith('\n')).toBe(true);
+  return `${text.slice(0, -1)} `;
+}
+
+describe('lock', () => {
+  const bundled = readFileSync(join(ROOT, 'out/pamc.lock.json'), 'utf8');
+
+  test('the bundled lock reads the same on both paths', () => {
+    const fast = parseLock({ path: 'out/pamc.lock.json', text: bundled });
+    const slow = parseLock({ path: 'out/pamc.lock.json', text: general(bundled) });
+    expect(fast.diagnostics).toEqual([]);
+    expect(slow.diagnostics).toEqual([]);
+    expect(fast.lock.entries.length).toBeGreaterThan(0);
+    expect(fast.lock).toEqual(slow.lock);
+  });
+
+  test('a lock whose snapshots hold look-alike keys and strings reads the same on both paths', () => {
+    const entries = (JSON.parse(bundled) as { migrations: LockEntry[] }).migrations.map((e, i) => ({
+      ...e,
+      spec: { ...e.spec, tables: { file: { columns: { file: { type: 'text', comment: `"file": "${e.file}"\n      "file": x` } } } }, n: i },
+    }));
+    const text = renderLock(entries);
+    const fast = parseLock({ path: 'l.json', text });
+    const slow = parseLock({ path: 'l.json', text: general(text) });
+    expect(fast.diagnostics).toEqual([]);
+    expect(fast.lock).toEqual(slow.lock);
+  });
+
+  test('an edited lock still takes the general path and is refused', () => {
+    const edited = bundled.replace('"phase": 2', '"phase": 3');
+    expect(parseLock({ path: 'l.json', text: edited }).diagnostics.map((d) => d.rule)).toEqual(['lock-integrity']);
+    const duplicate = bundled.replace('"pamc": 1,', '"pamc": 1,\n  "pamc": 1,');
+    expect(parseLock({ path: 'l.json', text: duplicate }).diagnostics.map((d) => d.rule)).toEqual(['lock-integrity']);
+  });
+});
