@@ -87,6 +87,11 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
   for (const error of doc.errors) {
     const [start, end] = error.pos;
+    if (error.code === 'RESOURCE_EXHAUSTION') {
+      // The YAML library ran out of stack on a deeply nested document; say what the limit is, not how it broke.
+      diagnostics.push(diagnostic('yaml-syntax', span(start, end), `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting'));
+      break;
+    }
     if (error.code === 'DUPLICATE_KEY') {
       diagnostics.push(
         diagnostic('duplicate-key', span(start, end), 'this key appears twice in the same mapping; YAML keeps only one of them', 'remove or rename one of the two keys'),
@@ -185,7 +190,8 @@ export function toJson(node: LNode): unknown {
       return node.items.map(toJson);
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const e of node.entries) out[e.key] = toJson(e.value);
+      // defineProperty, not assignment: a key `__proto__` must stay a key the schema sees, not replace the prototype.
+      for (const e of node.entries) Object.defineProperty(out, e.key, { value: toJson(e.value), enumerable: true, writable: true, configurable: true });
       return out;
     }
   }
