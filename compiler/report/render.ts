@@ -51,6 +51,24 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** Control characters (C0, DEL, C1): a spec file must not drive the terminal that shows its diagnostics. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function escapeControls(text: string): string {
+  return text.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Longest source line shown; a longer one is cut to a window around the column, marked with `…`. */
+const MAX_SNIPPET = 120;
+
+function clipLine(line: string, column: number, width: number): { line: string; column: number; width: number } {
+  if (line.length <= MAX_SNIPPET) return { line, column, width };
+  const from = Math.max(0, Math.min(column - 1 - 40, line.length - MAX_SNIPPET));
+  const to = from + MAX_SNIPPET;
+  const head = from > 0 ? '…' : '';
+  return { line: `${head}${line.slice(from, to)}${to < line.length ? '…' : ''}`, column: column - from + head.length, width: Math.min(width, to - (column - 1)) };
+}
+
 /** Human text in the style of a compiler: header, location, the line with an underline, help. */
 export function renderText(diagnostics: readonly Diagnostic[], sources: Sources, color: boolean): string {
   const c = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -58,7 +76,7 @@ export function renderText(diagnostics: readonly Diagnostic[], sources: Sources,
   const out: string[] = [];
   for (const d of diagnostics) {
     const sev = d.severity === 'error' ? c('1;31', 'error') : c('1;33', 'warning');
-    out.push(`${sev}${c('1', `[${d.rule}]: ${d.message}`)}`);
+    out.push(`${sev}${c('1', `[${d.rule}]: ${escapeControls(d.message)}`)}`);
     const loc = locator.locate(d);
     if (loc) {
       const gutter = String(loc.start.line).length;
@@ -66,14 +84,15 @@ export function renderText(diagnostics: readonly Diagnostic[], sources: Sources,
       out.push(`${pad}${c('34', '-->')} ${loc.file}:${loc.start.line}:${loc.start.column}`);
       const index = locator.index(loc.file);
       if (index) {
-        const line = index.lineText(loc.start.line).replace(/\t/g, ' ');
-        const width = loc.end.line === loc.start.line ? Math.max(1, loc.end.column - loc.start.column) : Math.max(1, line.length - loc.start.column + 1);
+        const full = index.lineText(loc.start.line).replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
+        const fullWidth = loc.end.line === loc.start.line ? Math.max(1, loc.end.column - loc.start.column) : Math.max(1, full.length - loc.start.column + 1);
+        const { line, column, width } = clipLine(full, loc.start.column, fullWidth);
         out.push(`${pad} ${c('34', '|')}`);
         out.push(`${c('34', `${loc.start.line} |`)} ${line}`);
-        out.push(`${pad} ${c('34', '|')} ${' '.repeat(loc.start.column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - loc.start.column + 1))))}`);
+        out.push(`${pad} ${c('34', '|')} ${' '.repeat(column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - column + 1))))}`);
       }
     }
-    if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('34', '=')} help: ${d.hint}`);
+    if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('34', '=')} help: ${escapeControls(d.hint)}`);
     out.push('');
   }
   const { errors, warnings } = summary(diagnostics);
