@@ -66,7 +66,8 @@ export function readSpec(dir: string, root: string): SpecFiles {
         refused.push({ path: shown, reason: `is ${size} bytes; phase files are limited to ${MAX_SOURCE_BYTES} bytes` });
         continue;
       }
-      sources.push({ path: shown, text: decode(readFileSync(path)) });
+      // A byte-order mark is not part of the YAML: without this, every column of line 1 would be off by one.
+      sources.push({ path: shown, text: decode(readFileSync(path)).replace(/^\uFEFF/, '') });
     }
   };
   walk(dir);
