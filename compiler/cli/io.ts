@@ -2,7 +2,7 @@
  * The shell's file system side: reading the spec and the output directory,
  * and writing a build atomically. Nothing here decides anything.
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
@@ -61,17 +61,39 @@ export function readSpec(dir: string, root: string): SpecFiles {
         continue;
       }
       if (!/\.ya?ml$/.test(e.name)) continue;
-      const size = lstatSync(e.isSymbolicLink() ? realpathSync(path) : path).size;
-      if (size > MAX_SOURCE_BYTES) {
-        refused.push({ path: shown, reason: `is ${size} bytes; phase files are limited to ${MAX_SOURCE_BYTES} bytes` });
+      const read = readBounded(path);
+      if ('reason' in read) {
+        refused.push({ path: shown, reason: read.reason });
         continue;
       }
       // A byte-order mark is not part of the YAML: without this, every column of line 1 would be off by one.
-      sources.push({ path: shown, text: decode(readFileSync(path)).replace(/^\uFEFF/, '') });
+      sources.push({ path: shown, text: decode(read.bytes).replace(/^\uFEFF/, '') });
     }
   };
   walk(dir);
   return { sources, refused };
+}
+
+/**
+ * Reads a phase file, at most MAX_SOURCE_BYTES of it. Opened without
+ * blocking, so a named pipe or a device under schema/ is refused instead of
+ * waiting forever for a writer; the limit holds even for a file that grows
+ * while it is read.
+ */
+function readBounded(path: string): { bytes: Buffer } | { reason: string } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { reason: 'is not a regular file (a pipe, a device or a socket); pamc reads only plain files' };
+    if (stat.size > MAX_SOURCE_BYTES) return { reason: `is ${stat.size} bytes; phase files are limited to ${MAX_SOURCE_BYTES} bytes` };
+    const buffer = Buffer.alloc(MAX_SOURCE_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_SOURCE_BYTES) return { reason: `grew past ${MAX_SOURCE_BYTES} bytes while pamc read it; phase files are limited to ${MAX_SOURCE_BYTES} bytes` };
+    return { bytes: buffer.subarray(0, length) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads the lock and every .sql file of the output directory (and its staging directory). */
