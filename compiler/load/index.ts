@@ -122,6 +122,10 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
     }
     if (isScalar(node)) {
       const v = node.value;
+      if (typeof v === 'string' && v.includes('\0')) {
+        // PostgreSQL refuses a NUL in query text, and the parser that checks the SQL would stop reading at it.
+        throw new LoadLimit('yaml-syntax', here, 'a NUL character (U+0000) is not allowed in a phase file', 'remove it; no PostgreSQL text can hold one');
+      }
       if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', value: v, span: here };
       return { kind: 'scalar', value: String(v), span: here };
     }
