@@ -84,9 +84,12 @@ export function renderText(diagnostics: readonly Diagnostic[], sources: Sources,
       out.push(`${pad}${c('34', '-->')} ${loc.file}:${loc.start.line}:${loc.start.column}`);
       const index = locator.index(loc.file);
       if (index) {
-        const full = index.lineText(loc.start.line).replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
+        const full = index.lineText(loc.start.line);
         const fullWidth = loc.end.line === loc.start.line ? Math.max(1, loc.end.column - loc.start.column) : Math.max(1, full.length - loc.start.column + 1);
-        const { line, column, width } = clipLine(full, loc.start.column, fullWidth);
+        // Cut first, then clean: each replacement keeps one character per character, and a long line is shown by many diagnostics.
+        const clipped = clipLine(full, loc.start.column, fullWidth);
+        const { column, width } = clipped;
+        const line = clipped.line.replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
         out.push(`${pad} ${c('34', '|')}`);
         out.push(`${c('34', `${loc.start.line} |`)} ${line}`);
         out.push(`${pad} ${c('34', '|')} ${' '.repeat(column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - column + 1))))}`);
