@@ -84,7 +84,9 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
     );
     return { file: null, diagnostics };
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
+  // Duplicate keys are found below, with a set per mapping: the YAML library's own check compares every key
+  // with every earlier one, so a mapping of 20,000 keys took seconds and one of 60,000 over a minute.
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true, keepSourceTokens: false });
   for (const error of doc.errors) {
     const [start, end] = error.pos;
     if (error.code === 'RESOURCE_EXHAUSTION') {
@@ -92,13 +94,7 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
       diagnostics.push(diagnostic('yaml-syntax', span(start, end), `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting'));
       break;
     }
-    if (error.code === 'DUPLICATE_KEY') {
-      diagnostics.push(
-        diagnostic('duplicate-key', span(start, end), 'this key appears twice in the same mapping; YAML keeps only one of them', 'remove or rename one of the two keys'),
-      );
-    } else {
-      diagnostics.push(diagnostic('yaml-syntax', span(start, end), firstLine(error.message), yamlHint(error.code)));
-    }
+    diagnostics.push(diagnostic('yaml-syntax', span(start, end), firstLine(error.message), yamlHint(error.code)));
   }
   if (diagnostics.length > 0) return { file: null, diagnostics };
   if (doc.contents === null) {
@@ -106,6 +102,7 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
     return { file: null, diagnostics };
   }
   let budget = MAX_ALIAS_EXPANSION;
+  const duplicates: Diagnostic[] = [];
   const convert = (node: YamlNode | null, depth: number, viaAlias: boolean): LNode => {
     if (node === null) return { kind: 'scalar', value: null, span: span(0, 0) };
     const range = node.range ?? [0, 0, 0];
@@ -132,6 +129,7 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
     if (isSeq(node)) return { kind: 'seq', items: node.items.map((item) => convert(item as YamlNode, depth + 1, viaAlias)), span: here };
     if (isMap(node)) {
       const entries: LEntry[] = [];
+      const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = pair.key as YamlNode | null;
@@ -140,6 +138,12 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
         if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
           throw new LoadLimit('yaml-syntax', keySpan, 'a mapping key must be a plain name', 'write the key as a plain word');
         }
+        if (seen.has(String(key.value))) {
+          // Reported where the mapping is written, not again for each alias of it.
+          if (!viaAlias) duplicates.push(diagnostic('duplicate-key', keySpan, 'this key appears twice in the same mapping; YAML keeps only one of them', 'remove or rename one of the two keys'));
+          continue;
+        }
+        seen.add(String(key.value));
         const value = convert(pair.value as YamlNode | null, depth + 1, viaAlias);
         const valueSpan = pair.value ? value.span : span(keyRange[1], keyRange[1]);
         entries.push({ key: String(key.value), keySpan, value: { ...value, span: valueSpan } as LNode });
@@ -149,7 +153,9 @@ export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnos
     throw new LoadLimit('yaml-syntax', here, 'unsupported YAML node', 'use plain mappings, sequences and scalars');
   };
   try {
-    return { file: { path: source.path, root: convert(doc.contents as YamlNode, 0, false) }, diagnostics };
+    const root = convert(doc.contents as YamlNode, 0, false);
+    if (duplicates.length > 0) return { file: null, diagnostics: duplicates };
+    return { file: { path: source.path, root }, diagnostics };
   } catch (error) {
     if (error instanceof LoadLimit) return { file: null, diagnostics: [diagnostic(error.rule, error.span, error.message, error.hint)] };
     throw error;
