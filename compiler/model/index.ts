@@ -51,10 +51,15 @@ class Reader {
   identifier(name: string, span: Span, what: string): boolean {
     if (!IDENTIFIER.test(name)) {
       const lower = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]+/g, '_').toLowerCase();
-      const hint = IDENTIFIER.test(lower)
-        ? `write it in lower case: \`${lower}\``
-        : 'use lower-case ASCII letters, digits and underscores, starting with a letter or underscore';
-      this.diagnostics.push(diagnostic('invalid-identifier', span, `${what} \`${printable(name)}\` is not a valid name`, hint));
+      // A look-alike letter from another alphabet (Cyrillic `о` for `o`) is invisible in the name itself: name it.
+      const foreign = /[^\u0000-\u007f]/u.exec(name)?.[0];
+      const why = foreign ? `: \`${foreign}\` (U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) is not an ASCII letter` : '';
+      const hint = foreign
+        ? 'retype the name in ASCII: a letter from another alphabet that looks like a Latin one is a different name to PostgreSQL'
+        : IDENTIFIER.test(lower)
+          ? `write it in lower case: \`${lower}\``
+          : 'use lower-case ASCII letters, digits and underscores, starting with a letter or underscore';
+      this.diagnostics.push(diagnostic('invalid-identifier', span, `${what} \`${printable(name)}\` is not a valid name${why}`, hint));
       return false;
     }
     if (byteLength(name) > MAX_IDENTIFIER_BYTES) {
