@@ -9,10 +9,22 @@
  * Hostile input is bounded here: aliases are expanded at most
  * MAX_ALIAS_EXPANSION nodes in total and nesting is limited to MAX_DEPTH, so
  * an alias bomb or a deep document ends in a diagnostic, not a hang.
+ *
+ * Phase files in plain YAML take a fast path (./fast.ts) that builds the
+ * same trees without the YAML library; everything else comes here.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourceFile, Span } from '../report/diagnostic.js';
 import { diagnostic } from '../rules/index.js';
+import { loadFast } from './fast.js';
+
+let yamlModule: typeof import('yaml') | null = null;
+
+/** The YAML library, loaded on first use: loading it takes longer than reading a plain phase file (./fast.ts). */
+export function yamlLibrary(): typeof import('yaml') {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 /** LScalar is a located YAML scalar (string, number, boolean or null). */
 export interface LScalar {
@@ -74,6 +86,14 @@ export function loadFiles(sources: readonly SourceFile[]): { files: LoadedFile[]
 }
 
 export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnostics: Diagnostic[] } {
+  const root = source.text.includes('\uFFFD') ? null : loadFast(source.text, source.path);
+  if (root) return { file: { path: source.path, root }, diagnostics: [] };
+  return loadWithLibrary(source);
+}
+
+/** The general path: any YAML, through the YAML library, with a diagnostic for whatever is wrong. */
+export function loadWithLibrary(source: SourceFile): { file: LoadedFile | null; diagnostics: Diagnostic[] } {
+  const { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } = yamlLibrary();
   const diagnostics: Diagnostic[] = [];
   const span = (start: number, end: number): Span => ({ file: source.path, start, end: Math.max(end, start) });
   const text = source.text;

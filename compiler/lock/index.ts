@@ -8,11 +8,12 @@
  * or truncated lock is caught.
  */
 import { createHash } from 'node:crypto';
-import { parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourceFile, Span } from '../report/diagnostic.js';
 import { diagnostic } from '../rules/index.js';
 import type { Environment } from '../model/types.js';
 import { canonicalJson, type FeatureSnapshot } from '../model/snapshot.js';
+import { yamlLibrary } from '../load/index.js';
 
 export const LOCK_FILE = 'pamc.lock.json';
 export const STAGING_DIR = 'staging';
@@ -91,6 +92,7 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
   });
   const canonical = canonicalLock(source);
   if (canonical) return { lock: canonical, diagnostics: [] };
+  const { parseDocument, isMap, isSeq } = yamlLibrary();
   const doc = parseDocument(source.text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const [start, end] = doc.errors[0]!.pos;
