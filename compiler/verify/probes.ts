@@ -199,20 +199,22 @@ class RowMaker {
     const names: string[] = [];
     const values: string[] = [];
     const owner = t.rls.kind === 'owner' ? t.rls.owner : null;
+    // Probes insert two rows; a column of a key left to its default (now(), '{}') would get one value twice.
+    const unique = new Set([...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').flatMap((k) => k.columns), ...actual.indexes.filter((i) => i.unique).flatMap((i) => i.columns)]);
     for (const c of actual.columns) {
       let value = fixed.get(c.name) ?? null;
       if (value === null && c.name === owner) value = `${quoteLiteral(user)}::${c.type}`;
-      if (value === null && (!c.notNull || c.default !== null || c.generated)) continue;
+      if (value === null && (c.generated || (c.default === null ? !c.notNull : !unique.has(c.name)))) continue;
       if (value === null) {
         const fk = actual.constraints.find((k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === c.name && k.target);
         if (fk?.target) value = this.parent(t, c, fk.target, user, parents, depth);
       }
       if (value === null) {
         const declared = t.columns.find((x) => x.name === c.name)?.in;
-        const first = declared?.[0];
-        if (first !== undefined) value = `${quoteLiteral(String(first))}::${c.type}`;
+        const allowed = declared?.length ? declared[++this.n % declared.length] : undefined;
+        if (allowed !== undefined) value = `${quoteLiteral(String(allowed))}::${c.type}`;
       }
-      value ??= sampleLiteral(c, ++this.n, this.uuid);
+      value ??= sampleLiteral(c, ++this.n, this.uuid, unique.has(c.name));
       if (value === null) throw new CannotFill(`cannot make a value of type ${c.type} for the required column ${displayName(t.schema, t.name)}.${c.name}`);
       names.push(quoteIdent(c.name));
       values.push(value);
@@ -229,7 +231,9 @@ class RowMaker {
     const actual = this.catalog.tables.get(key);
     const column = actual?.columns.find((x) => x.name === target.columns[0]);
     if (!expected || !actual || !column || depth >= 4) throw new CannotFill(`cannot fill the required column ${where}: it references ${key}, where verify cannot make a row`);
-    const value = sampleLiteral(column, ++this.n, this.uuid);
+    // A key that is itself a user id (a profile keyed by auth.users) must be the user's id, not a fresh value.
+    const isUser = actual.constraints.some((k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === column.name && k.target?.schema === 'auth' && k.target.table === 'users');
+    const value = isUser ? `${quoteLiteral(user)}::${column.type}` : sampleLiteral(column, ++this.n, this.uuid, true);
     if (value === null) throw new CannotFill(`cannot make a value of type ${column.type} for ${key}.${column.name}, which ${where} references`);
     const r = this.row(expected, actual, user, new Map([[column.name, value]]), depth + 1);
     parents.push(...r.parents, r.insert);
@@ -259,9 +263,18 @@ const FIXED: Record<string, string> = {
 /**
  * A literal of a column's type for probe rows; `n` makes values distinct (so
  * unique columns accept two rows). Null when verify cannot make one.
+ * `distinct` asks for a distinct value also where one fixed value would do
+ * (json, arrays): for a unique column.
  */
-export function sampleLiteral(c: Pick<CatalogColumn, 'type' | 'typeName' | 'category' | 'enumFirst'>, n: number, uuid: () => string): string | null {
+export function sampleLiteral(c: Pick<CatalogColumn, 'type' | 'typeName' | 'category' | 'enumFirst'>, n: number, uuid: () => string, distinct = false): string | null {
   const cast = (v: string): string => `${quoteLiteral(v)}::${c.type}`;
+  if (distinct && (c.typeName === 'json' || c.typeName === 'jsonb')) return cast(`{"probe": ${n}}`);
+  if (distinct && c.category === 'A') return cast(`{${n}}`);
+  if (distinct && c.typeName === 'inet') return cast(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`);
+  if (distinct && c.typeName === 'time') return cast(`${String(Math.floor(n / 3600) % 24).padStart(2, '0')}:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`);
+  if (distinct && c.typeName === 'interval') return cast(`${n} seconds`);
+  if (distinct && c.typeName === 'bytea') return cast(`\\x${n.toString(16).padStart(8, '0')}`);
+  if (distinct && c.typeName === 'bool') return cast(n % 2 === 0 ? 'true' : 'false');
   const day = new Date(Date.UTC(2026, 0, 1 + (n % 3650))).toISOString().slice(0, 10);
   switch (c.typeName) {
     case 'uuid':
