@@ -10,10 +10,7 @@ import { Option, type Command } from 'commander';
 import { renderJson, renderText } from '../report/render.js';
 import type { Environment } from '../model/types.js';
 import { IoError } from './io.js';
-import { asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl, type Connection } from '../verify/db.js';
-import { loadProject } from '../verify/project.js';
-import { verify } from '../verify/index.js';
-import { renderVerifyJson, renderVerifyText } from '../verify/render.js';
+import type { Connection } from '../verify/db.js';
 
 /** VerifyCommandOptions are the options of `pamc verify`. */
 interface VerifyCommandOptions {
@@ -37,6 +34,13 @@ function fail(message: string): number {
 }
 
 async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
+  // Loaded when verify runs, not when pamc starts: the other commands never need them.
+  const [{ asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl }, { loadProject }, { verify }, { renderVerifyJson, renderVerifyText }] = await Promise.all([
+    import('../verify/db.js'),
+    import('../verify/project.js'),
+    import('../verify/index.js'),
+    import('../verify/render.js'),
+  ]);
   if (opts.databaseUrl !== undefined) {
     const problem = databaseUrlProblem(opts.databaseUrl);
     if (problem) return fail(problem);
