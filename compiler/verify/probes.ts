@@ -184,6 +184,8 @@ class CannotFill extends Error {}
 /** Makes INSERT statements for probe rows, parents first, with fresh values for every column that needs one. */
 class RowMaker {
   private n = 0;
+  /** Rows made so far per column with an `in` list. */
+  private readonly turns = new Map<string, number>();
   private readonly expected: Map<string, ExpectedTable>;
   constructor(
     expected: ExpectedSchema,
@@ -211,7 +213,11 @@ class RowMaker {
       }
       if (value === null) {
         const declared = t.columns.find((x) => x.name === c.name)?.in;
-        const allowed = declared?.length ? declared[++this.n % declared.length] : undefined;
+        // The first allowed value, then the next for the next row of the table, so two rows of a unique column differ.
+        const key = `${tableKeyOf(t)}.${c.name}`;
+        const turn = this.turns.get(key) ?? 0;
+        this.turns.set(key, turn + 1);
+        const allowed = declared?.length ? declared[turn % declared.length] : undefined;
         if (allowed !== undefined) value = `${quoteLiteral(String(allowed))}::${c.type}`;
       }
       value ??= sampleLiteral(c, ++this.n, this.uuid, unique.has(c.name));
