@@ -2,7 +2,7 @@
  * The shell's file system side: reading the spec and the output directory,
  * and writing a build atomically. Nothing here decides anything.
  */
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
@@ -204,34 +204,80 @@ function flushAll(dirs: readonly string[], paths: readonly string[]): void {
   }
 }
 
-/** Takes the build lock of an output directory (an exclusive file), so two builds never interleave. */
+/** The build lock's file name in the output directory. */
+export const BUILD_LOCK = '.pamc-build.lock';
+
+/**
+ * Takes the build lock of an output directory, so two builds never
+ * interleave. The lock file appears with the holder's pid already in it (a
+ * hard link of a file written first): a file created empty and filled after
+ * would look stale, for an instant, to a second build, which would then take
+ * the lock too. A lock whose holder no longer runs is taken over.
+ */
 export function acquireBuildLock(outDir: string): () => void {
   mkdirSync(outDir, { recursive: true });
-  const path = join(outDir, '.pamc-build.lock');
-  let fd: number;
+  const path = join(outDir, BUILD_LOCK);
+  const mine = join(outDir, `${BUILD_LOCK}.${process.pid}`);
+  const content = `${process.pid}\n`;
+  writeFileSync(mine, content);
   try {
-    fd = openSync(path, 'wx');
-  } catch {
-    if (!holderAlive(path)) {
-      rmSync(path, { force: true });
-      return acquireBuildLock(outDir);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        linkSync(mine, path);
+        return () => {
+          // Only our own lock: never one another build took over.
+          if (readHolder(path) === process.pid) rmSync(path, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = readHolder(path);
+      if (holder !== null && holderAlive(holder)) {
+        throw new IoError(`another pamc build (pid ${holder}) is writing ${outDir}; wait for it to finish (if no pamc runs, remove ${join(outDir, BUILD_LOCK)})`);
+      }
+      // Stale. Move it aside under a name of our own, so two builds cannot both remove it and both take the
+      // lock; if what was moved is not what was judged stale, another build took the lock meanwhile: give it back.
+      const aside = join(outDir, `${BUILD_LOCK}.${process.pid}.stale`);
+      try {
+        renameSync(path, aside);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      const moved = readHolder(aside);
+      if (moved !== holder && moved !== null && holderAlive(moved)) {
+        try {
+          linkSync(aside, path);
+        } catch {
+          // A third build holds the lock now; it is that build's.
+        }
+        rmSync(aside, { force: true });
+        throw new IoError(`another pamc build (pid ${moved}) is writing ${outDir}; wait for it to finish`);
+      }
+      rmSync(aside, { force: true });
     }
-    throw new IoError(`another pamc build (pid ${readFileSync(path, 'utf8').trim()}) is writing ${outDir}; wait for it to finish`);
+    throw new IoError(`cannot take the build lock ${path}: it keeps changing hands; wait for other pamc builds to finish`);
+  } finally {
+    rmSync(mine, { force: true });
   }
-  writeSync(fd, `${process.pid}\n`);
-  closeSync(fd);
-  return () => rmSync(path, { force: true });
+}
+
+/** The pid in a build lock file; null when the file is gone, empty or not a pid (left by a build killed long ago). */
+function readHolder(path: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+  const pid = Number(text);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
 /** A build lock left by a process that no longer runs (killed mid-build) is stale. */
-function holderAlive(path: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path, 'utf8').trim());
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+function holderAlive(pid: number): boolean {
+  // Our own pid in a lock we do not hold yet: a killed build's, whose pid came round again (pid 1 in a container).
+  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;
