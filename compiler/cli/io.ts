@@ -120,7 +120,7 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
 /** Writes one file atomically: a temporary file in the same directory, flushed, then renamed over. */
 export function writeAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${LOCK_FILE}.${process.pid}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, content);
@@ -171,13 +171,90 @@ export function writeBuild(outDir: string, files: ReadonlyMap<string, string>): 
       [...dirs],
       pending.map((p) => p.tmp),
     );
+    // The journal names what the renames below put in place, until the lock lists it: a build killed
+    // between the first rename and the lock leaves migrations no lock lists, which recoverBuild removes.
+    if (pending.length) writeAtomic(join(outDir, JOURNAL), `${JSON.stringify({ files: migrations }, null, 2)}\n`);
     for (const p of pending) renameSync(p.tmp, p.target);
   } catch (error) {
     for (const p of pending) rmSync(p.tmp, { force: true });
     throw error;
   }
   if (files.has(LOCK_FILE)) writeAtomic(join(outDir, LOCK_FILE), files.get(LOCK_FILE)!);
+  rmSync(join(outDir, JOURNAL), { force: true });
   return ordered;
+}
+
+/** The journal of a build between its first rename and its lock (see writeBuild). */
+export const JOURNAL = '.pamc-build.journal';
+
+/** pamc's temporary files: `.<file>.<pid>.tmp` beside a migration, the lock or the journal. */
+const TEMPORARY = /^\.(?:[^/]+\.sql|pamc\.lock\.json|\.pamc-build\.journal)\.\d+\.tmp$/;
+
+/** The files the lock lists (paths relative to the output directory), or null when it cannot be read. */
+function lockedPaths(outDir: string): Set<string> | null {
+  const path = join(outDir, LOCK_FILE);
+  if (!existsSync(path)) return new Set();
+  try {
+    const lock = JSON.parse(readFileSync(path, 'utf8')) as { migrations?: Array<{ file?: unknown; environments?: unknown }> };
+    const out = new Set<string>();
+    for (const m of lock.migrations ?? []) {
+      if (typeof m.file !== 'string') continue;
+      out.add(m.file);
+      out.add(`${STAGING_DIR}/${m.file}`);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Migrations an interrupted build put in place without listing them in the
+ * lock (paths relative to the output directory). `check` reports them;
+ * `build` removes them (recoverBuild).
+ */
+export function interruptedBuild(outDir: string): string[] {
+  const journal = join(outDir, JOURNAL);
+  if (!existsSync(journal)) return [];
+  let files: string[];
+  try {
+    files = (JSON.parse(readFileSync(journal, 'utf8')) as { files: string[] }).files.filter((f) => typeof f === 'string');
+  } catch {
+    return [];
+  }
+  const locked = lockedPaths(outDir);
+  if (locked === null) return [];
+  return files.filter((f) => !locked.has(f) && !f.includes('..') && existsSync(join(outDir, f)));
+}
+
+/**
+ * Undoes what a killed build left, before a build reads the output
+ * directory (under the build lock, so no build is running): its temporary
+ * files, and the migrations it renamed into place but never listed in the
+ * lock. The lock is the commit point: what it does not list was never
+ * emitted. Returns what was removed, relative to the output directory.
+ */
+export function recoverBuild(outDir: string): string[] {
+  const removed: string[] = [];
+  for (const f of interruptedBuild(outDir)) {
+    rmSync(join(outDir, f), { force: true });
+    removed.push(f);
+  }
+  rmSync(join(outDir, JOURNAL), { force: true });
+  for (const [dir, prefix] of [
+    [outDir, ''],
+    [join(outDir, STAGING_DIR), `${STAGING_DIR}/`],
+  ] as const) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      // The build lock's own scratch files: only those of builds that no longer run.
+      const scratch = /^\.pamc-build\.lock\.(\d+)(?:\.stale)?$/.exec(name);
+      if (!TEMPORARY.test(name) && !(scratch && !holderAlive(Number(scratch[1])))) continue;
+      rmSync(join(dir, name), { force: true });
+      removed.push(`${prefix}${name}`);
+    }
+  }
+  return removed;
 }
 
 /** Below this many files, flushing them one by one is cheaper than starting a process. */

@@ -13,7 +13,7 @@ import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, IoError, writeBuild } from './io.js';
+import { acquireBuildLock, interruptedBuild, IoError, recoverBuild, writeBuild } from './io.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
 
@@ -88,6 +88,11 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
   const s = settings(cwd, opts);
   const release = acquireBuildLock(resolve(cwd, s.out));
   try {
+    const recovered = recoverBuild(resolve(cwd, s.out));
+    if (recovered.length) {
+      const shown = recovered.slice(0, 3).map((f) => `${s.out}/${f}`).join(', ');
+      process.stderr.write(`pamc: removed ${recovered.length} file${recovered.length === 1 ? '' : 's'} an interrupted build left (${shown}${recovered.length > 3 ? ', …' : ''})\n`);
+    }
     const { output, sources } = await run(opts);
     report(output.diagnostics, sources, opts.format);
     if (hasErrors(output.diagnostics)) {
@@ -119,7 +124,13 @@ async function checkCommand(opts: CommonOptions & { base?: string }): Promise<nu
     baseLock = text === null ? null : { path: `${opts.base}:${s.out}/${LOCK_FILE}`, text };
   }
   const { input, output, sources } = await run(opts, baseLock === undefined ? {} : { baseLock });
-  const diagnostics = [...output.diagnostics, ...staleOutput(output, input.outFiles, s.out)];
+  // Migrations a killed build put in place without listing them in the lock (the staging ones staleOutput names already).
+  const interrupted = interruptedBuild(resolve(cwd, s.out));
+  const leftovers = interrupted
+    .filter((f) => !f.startsWith('staging/'))
+    .map((f) => diagnostic('stale-output', undefined, `${s.out}/${f} was left by a build that was interrupted before it wrote the lock`, 'run `pamc build`: it removes what an interrupted build left, then builds'));
+  output.foreign = output.foreign.filter((f) => !interrupted.includes(f));
+  const diagnostics = [...output.diagnostics, ...staleOutput(output, input.outFiles, s.out), ...leftovers];
   report(diagnostics, sources, opts.format);
   printTimings(output, opts.timings);
   if (opts.format === 'text') {
