@@ -1,0 +1,256 @@
+/**
+ * Crash safety, with real processes: a `pamc build` of 200 new features
+ * (400 files) is killed with SIGKILL at random moments, and two builds are
+ * started at once in the same project.
+ *
+ * After a kill, out/ must hold the old state or the new one as far as pamc
+ * is concerned: the lock is the old one or the complete new one, every file
+ * it lists is intact, and whatever an interrupted build left (temporary
+ * files, migrations the lock does not list) is named by `pamc check` and
+ * removed by the next `pamc build`, which then writes exactly what an
+ * uninterrupted build writes. Two builds at once never interleave: one
+ * writes, the other waits for nothing and fails with exit 2, or finds
+ * everything up to date. A build lock left by a killed process does not
+ * block the next build.
+ *
+ * PAMC_CRASH_RUNS sets the number of kills (default 6; `npm run test:long`
+ * runs more).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, copyProject } from './helpers/project.js';
+import { manyFeaturesPhase } from './helpers/gen.js';
+
+const RUNS = Number(process.env.PAMC_CRASH_RUNS ?? 6);
+const FEATURES = 200;
+const ENV = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' };
+const HANG_GUARD_MS = 60_000;
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function pamcSync(cwd: string, args: string[]): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: ENV, timeout: HANG_GUARD_MS, killSignal: 'SIGKILL' });
+  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Starts `pamc build`; `done` resolves when it exits. */
+function startBuild(cwd: string): { pid: number; kill: () => void; done: Promise<Run> } {
+  const child = spawn(process.execPath, [CLI, 'build'], { cwd, env: ENV });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const done = new Promise<Run>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+  return { pid: child.pid!, kill: () => child.kill('SIGKILL'), done };
+}
+
+/** Every file under `dir`, dot files included, with the SHA-256 of its bytes. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (abs: string, rel: string): void => {
+    if (!existsSync(abs)) return;
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(abs, e.name), path);
+      else out[path] = createHash('sha256').update(readFileSync(join(abs, e.name))).digest('hex');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+function lockedFiles(lockText: string): string[] {
+  const lock = JSON.parse(lockText) as { migrations: Array<{ file: string; environments: string[] }> };
+  return lock.migrations.flatMap((m) => [...(m.environments.includes('production') ? [m.file] : []), `staging/${m.file}`]);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let base: { dir: string; cleanup: () => void };
+let before: Record<string, string>;
+let after: Record<string, string>;
+let oldLock: string;
+let newLock: string;
+let buildMs = 0;
+
+beforeAll(() => {
+  base = copyProject();
+  writeFileSync(join(base.dir, 'schema', 'phase-100-bulk.yaml'), manyFeaturesPhase(FEATURES));
+  before = snapshot(join(base.dir, 'out'));
+  oldLock = readFileSync(join(base.dir, 'out', 'pamc.lock.json'), 'utf8');
+  // The reference: the same build, never interrupted.
+  const ref = mkdtempSync(join(tmpdir(), 'pamc-ref-'));
+  try {
+    cpSync(base.dir, ref, { recursive: true });
+    const t0 = performance.now();
+    const r = pamcSync(ref, ['build']);
+    buildMs = performance.now() - t0;
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(FEATURES);
+    after = snapshot(join(ref, 'out'));
+    newLock = readFileSync(join(ref, 'out', 'pamc.lock.json'), 'utf8');
+  } finally {
+    rmSync(ref, { recursive: true, force: true });
+  }
+  expect(Object.keys(after).filter((p) => !(p in before))).toHaveLength(2 * FEATURES);
+}, 120_000);
+afterAll(() => base?.cleanup());
+
+function freshCopy(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'pamc-crash-'));
+  cpSync(base.dir, dir, { recursive: true });
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+describe('a build killed at any moment', () => {
+  const outcomes: Record<string, number> = {};
+  afterAll(() => console.log(`crash: ${RUNS} kills of a ${FEATURES}-feature build (${Math.round(buildMs)} ms uninterrupted): ${JSON.stringify(outcomes)}`));
+
+  for (let i = 0; i < RUNS; i++) {
+    // A third of the kills land anywhere in the run; a third just after the build's first temporary file;
+    // a third as soon as the first migration is renamed into place (between that and the lock).
+    const strategy = (['anywhere', 'while writing', 'while renaming'] as const)[i % 3]!;
+    it(`kill ${i + 1} (${strategy}) leaves the old state or the new one, and the next build finishes the job`, { timeout: 4 * HANG_GUARD_MS }, async () => {
+      const p = freshCopy();
+      try {
+        const out = join(p.dir, 'out');
+        const build = startBuild(p.dir);
+        if (strategy === 'anywhere') {
+          await sleep(Math.random() * buildMs * 1.2);
+        } else {
+          const names = new Set(readdirSync(out));
+          const fresh = strategy === 'while writing' ? (n: string): boolean => n.endsWith('.tmp') : (n: string): boolean => n.endsWith('.sql');
+          const deadline = performance.now() + HANG_GUARD_MS;
+          // Poll without yielding to timers: the renames of a whole build take a few milliseconds.
+          while (!readdirSync(out).some((n) => !names.has(n) && fresh(n)) && performance.now() < deadline) await new Promise((r) => setImmediate(r));
+          if (strategy === 'while writing') await sleep(Math.random() * 40);
+        }
+        build.kill();
+        const killed = await build.done;
+
+        // What is left: the lock is the old one or the whole new one, and every file it lists is intact.
+        const left = snapshot(out);
+        const lock = readFileSync(join(out, 'pamc.lock.json'), 'utf8');
+        expect([oldLock, newLock]).toContain(lock);
+        for (const f of lockedFiles(lock)) expect(left[f], f).toBe(after[f]);
+        const extra = Object.keys(left).filter((f) => !(f in (lock === newLock ? after : before)) && !f.startsWith('.pamc-build.lock'));
+        const outcome =
+          lock === newLock
+            ? killed.status === 0
+              ? 'finished before the kill'
+              : 'killed after the lock'
+            : extra.some((f) => f.endsWith('.sql'))
+              ? 'killed between the first rename and the lock'
+              : extra.length
+                ? 'killed while writing temporary files'
+                : 'killed before writing';
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+
+        // check judges it: clean when committed; otherwise the new features are not built, and any
+        // migration the interrupted build left is named, never taken for a hand-written one.
+        const check = pamcSync(p.dir, ['check', '--format', 'json']);
+        expect(check.signal).toBeNull();
+        const found = JSON.parse(check.stdout) as { diagnostics: Array<{ rule: string; severity: string; message: string }> };
+        const errors = found.diagnostics.filter((d) => d.severity === 'error');
+        if (lock === newLock && !extra.some((f) => f.endsWith('.sql'))) {
+          expect(errors).toEqual([]);
+          expect(check.status).toBe(0);
+        } else {
+          expect(check.status).toBe(1);
+          expect([...new Set(errors.map((d) => d.rule))]).toEqual(['stale-output']);
+          for (const f of extra.filter((x) => x.endsWith('.sql'))) expect(errors.some((d) => d.message.includes(`out/${f} `)), `check names out/${f}`).toBe(true);
+        }
+
+        // The next build removes what the interrupted one left and writes exactly what one uninterrupted build writes.
+        const next = pamcSync(p.dir, ['build']);
+        expect(next.status, next.stderr).toBe(0);
+        expect(snapshot(out)).toEqual(after);
+        expect(pamcSync(p.dir, ['check']).status).toBe(0);
+      } finally {
+        p.cleanup();
+      }
+    });
+  }
+});
+
+describe('two builds started at once', () => {
+  for (let i = 0; i < Math.max(2, Math.round(RUNS / 3)); i++) {
+    it(`race ${i + 1}: one writes, the other fails with exit 2 or finds nothing to do; the result is one clean build`, { timeout: 4 * HANG_GUARD_MS }, async () => {
+      const p = freshCopy();
+      try {
+        const a = startBuild(p.dir);
+        const b = startBuild(p.dir);
+        const runs = await Promise.all([a.done, b.done]);
+        const statuses = runs.map((r) => r.status).sort();
+        expect([
+          [0, 0],
+          [0, 2],
+        ]).toContainEqual(statuses);
+        const writers = runs.filter((r) => r.status === 0 && r.stdout.includes('wrote '));
+        expect(writers).toHaveLength(1);
+        expect(writers[0]!.stdout.trim().split('\n')).toHaveLength(FEATURES);
+        for (const r of runs.filter((x) => x !== writers[0])) {
+          if (r.status === 2) expect(r.stderr).toMatch(/^pamc: another pamc build \(pid \d+\) is writing .*out; wait for it to finish/m);
+          else expect(r.stdout).toMatch(/up to date/);
+          expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+        }
+        expect(snapshot(join(p.dir, 'out'))).toEqual(after);
+        expect(pamcSync(p.dir, ['check']).status).toBe(0);
+      } finally {
+        p.cleanup();
+      }
+    });
+  }
+});
+
+describe('the build lock', () => {
+  it('left by a killed build does not block the next build', { timeout: 2 * HANG_GUARD_MS }, () => {
+    const p = freshCopy();
+    try {
+      // A pid that surely is not running: a process that has exited.
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      writeFileSync(join(p.dir, 'out', '.pamc-build.lock'), `${gone.stdout}\n`);
+      const r = pamcSync(p.dir, ['build']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(snapshot(join(p.dir, 'out'))).toEqual(after);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('left empty (a process killed between creating and filling it) does not block the next build', { timeout: 2 * HANG_GUARD_MS }, () => {
+    const p = freshCopy();
+    try {
+      writeFileSync(join(p.dir, 'out', '.pamc-build.lock'), '');
+      const r = pamcSync(p.dir, ['build']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(snapshot(join(p.dir, 'out'))).toEqual(after);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('held by a running process stops the build with exit 2, a clear message and nothing written', { timeout: 2 * HANG_GUARD_MS }, () => {
+    const p = freshCopy();
+    try {
+      writeFileSync(join(p.dir, 'out', '.pamc-build.lock'), `${process.pid}\n`);
+      const held = snapshot(join(p.dir, 'out'));
+      const r = pamcSync(p.dir, ['build']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`pamc: another pamc build (pid ${process.pid}) is writing`);
+      expect(r.stdout).toBe('');
+      expect(snapshot(join(p.dir, 'out'))).toEqual(held);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
