@@ -220,8 +220,12 @@ export function toJson(node: LNode): unknown {
       return node.items.map(toJson);
     case 'map': {
       const out: Record<string, unknown> = {};
-      // defineProperty, not assignment: a key `__proto__` must stay a key the schema sees, not replace the prototype.
-      for (const e of node.entries) Object.defineProperty(out, e.key, { value: toJson(e.value), enumerable: true, writable: true, configurable: true });
+      for (const e of node.entries) {
+        // A key `__proto__` must stay a key the schema sees, not replace the prototype: defined, not assigned.
+        // Every other key is assigned, which is several times faster on a large spec.
+        if (e.key === '__proto__') Object.defineProperty(out, e.key, { value: toJson(e.value), enumerable: true, writable: true, configurable: true });
+        else out[e.key] = toJson(e.value);
+      }
       return out;
     }
   }
