@@ -114,9 +114,11 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const ready = all.filter((f) => !f.draft);
   const production = ready.filter((f) => f.environments.includes('production'));
   const isStagingOnly = (f: Feature): boolean => !f.environments.includes('production');
+  // One fold per environment; where two fold the same features (no staging-only feature, no draft), the
+  // first one's changes serve both, and the second would only have reported its own features, which it has none of.
   const prodFold = fold(production, existing, (f) => !f.draft, all);
-  const stagingFold = fold(ready, existing, isStagingOnly, all);
-  const draftFold = fold(all, existing, (f) => f.draft, all);
+  const stagingFold = ready.length === production.length ? { ...prodFold, diagnostics: [] } : fold(ready, existing, isStagingOnly, all);
+  const draftFold = all.length === ready.length ? { ...stagingFold, diagnostics: [] } : fold(all, existing, (f) => f.draft, all);
   diagnostics.push(...prodFold.diagnostics, ...stagingFold.diagnostics, ...draftFold.diagnostics);
   const deltaOf = (f: Feature): AdditiveChange[] => (isStagingOnly(f) ? stagingFold.changes.get(f.name) : prodFold.changes.get(f.name)) ?? [];
   lap('diff');
