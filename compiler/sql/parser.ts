@@ -5,8 +5,8 @@
  * reports with its offset. The wrapper is a pure function of its input once
  * loaded; loading is asynchronous because the WebAssembly module is.
  */
-import { setFlagsFromString } from 'node:v8';
 import pgQuery from 'pg-query-emscripten/pg_query_wasm.js';
+import { baselineOnly } from '../wasm.js';
 
 /** ParseError is a PostgreSQL syntax error at a character offset of the text parsed. */
 export interface ParseError {
@@ -80,6 +80,7 @@ let loaded: Promise<SqlParser> | null = null;
 /** Loads the parser once per process. */
 export function loadParser(): Promise<SqlParser> {
   loaded ??= (async () => {
+    // Baseline code only (../wasm.ts): the parser's first thousands of fragments parse several times faster in a fresh process.
     const module = await baselineOnly(() => pgQuery() as Promise<PgQueryModule>);
     return {
       parse(sql: string): ParseResult {
@@ -99,26 +100,6 @@ export function loadParser(): Promise<SqlParser> {
     };
   })();
   return loaded;
-}
-
-/**
- * Compiles the parser with V8's baseline WebAssembly compiler only. By
- * default V8 later recompiles hot functions with its optimizing compiler;
- * for libpg_query that means the generated grammar, whose recompilation
- * competes with the build for the CPU and some 60 MB of memory. Baseline
- * code parses the first thousands of fragments several times faster in a
- * fresh process (docs/performance.md). The flag is read when the module is
- * compiled and set back afterwards, so other WebAssembly (PGlite) is
- * compiled as usual.
- */
-async function baselineOnly<T>(compile: () => Promise<T>): Promise<T> {
-  const given = process.execArgv.includes('--liftoff-only');
-  if (!given) setFlagsFromString('--liftoff-only');
-  try {
-    return await compile();
-  } finally {
-    if (!given) setFlagsFromString('--no-liftoff-only');
-  }
 }
 
 /** libpg_query reports byte positions; convert a byte offset of the UTF-8 text into a UTF-16 offset. */
