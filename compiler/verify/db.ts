@@ -3,6 +3,11 @@
  * behind one small interface. The drivers are loaded only when a connection
  * is opened, so other commands never pay for them.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { baselineOnly } from '../wasm.js';
 
 /** QueryResult is the rows of one statement and how many rows it changed. */
 export interface QueryResult {
@@ -42,13 +47,13 @@ export function asDbError(error: unknown): DbError | null {
   return { code: e.code, message: e.message, position: Number.isFinite(position) ? position : null, detail: text(e.detail), hint: text(e.hint), where: text(e.where) };
 }
 
+type PGlite = import('@electric-sql/pglite').PGlite;
+
 /** Starts a fresh embedded PostgreSQL in memory. */
 export async function openEmbedded(): Promise<Connection> {
-  let db: import('@electric-sql/pglite').PGlite;
+  let db: PGlite;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    db = new PGlite();
-    await db.waitReady;
+    db = await startPglite();
   } catch (error) {
     throw new ConnectionError(`cannot start the embedded PostgreSQL (PGlite): ${(error as Error).message}`);
   }
@@ -65,6 +70,65 @@ export async function openEmbedded(): Promise<Connection> {
       await db.close();
     },
   };
+}
+
+/**
+ * A fresh cluster. Most of PGlite's start is initdb, and what initdb leaves
+ * is the same on every start of one PGlite version: the first start saves
+ * the data directory, before anything runs in it, and later starts load it
+ * instead of running initdb (docs/performance.md). The saved directory is
+ * named by PGlite's version, so another version never reads it; one that
+ * cannot be loaded is removed and the cluster made afresh. WebAssembly is
+ * compiled with the baseline compiler only (../wasm.ts).
+ */
+async function startPglite(): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const cache = dataDirCache();
+  if (cache && existsSync(cache)) {
+    try {
+      const saved = new Blob([readFileSync(cache)]);
+      return await baselineOnly(async () => {
+        const db = new PGlite({ loadDataDir: saved });
+        await db.waitReady;
+        return db;
+      });
+    } catch {
+      rmSync(cache, { force: true });
+    }
+  }
+  const db = await baselineOnly(async () => {
+    const fresh = new PGlite();
+    await fresh.waitReady;
+    return fresh;
+  });
+  if (cache) {
+    try {
+      const tar = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+      mkdirSync(dirname(cache), { recursive: true });
+      const tmp = `${cache}.${process.pid}.${randomUUID()}.tmp`;
+      writeFileSync(tmp, tar);
+      renameSync(tmp, cache);
+    } catch {
+      // A cache that cannot be written (a read-only node_modules) only means the next start runs initdb too.
+    }
+  }
+  return db;
+}
+
+/** Where the data directory of a fresh cluster is kept: node_modules/.cache/pamc/, beside the PGlite package, named by its version. */
+function dataDirCache(): string | null {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const marker = `${sep}node_modules${sep}@electric-sql${sep}pglite${sep}`;
+    const at = entry.lastIndexOf(marker);
+    if (at === -1) return null;
+    const modules = entry.slice(0, at + `${sep}node_modules`.length);
+    const { version } = JSON.parse(readFileSync(join(modules, '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
+    if (!/^[0-9A-Za-z.+-]+$/.test(version)) return null;
+    return join(modules, '.cache', 'pamc', `pglite-${version}-datadir.tar`);
+  } catch {
+    return null;
+  }
 }
 
 /** The URL with its password hidden, for messages. */
