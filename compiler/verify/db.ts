@@ -115,8 +115,12 @@ async function startPglite(): Promise<PGlite> {
   return db;
 }
 
-/** Where the data directory of a fresh cluster is kept: node_modules/.cache/pamc/, beside the PGlite package, named by its version. */
+/**
+ * Where the data directory of a fresh cluster is kept: node_modules/.cache/pamc/, beside the PGlite
+ * package, named by its version. PAMC_PGLITE_CACHE=0 turns the cache off (every start runs initdb).
+ */
 function dataDirCache(): string | null {
+  if (process.env.PAMC_PGLITE_CACHE === '0') return null;
   try {
     const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     const marker = `${sep}node_modules${sep}@electric-sql${sep}pglite${sep}`;
