@@ -17,6 +17,7 @@
  *   npm run bench -- --sizes 100,1000   # some sizes only
  *   npm run bench -- --runs 3           # runs per measurement (default: 7 small, 3 large)
  *   npm run bench -- --json             # the results as JSON on stdout as well
+ *   npm run bench -- --no-verify        # without pamc verify (PGlite)
  *   node tests/bench/run.mjs --generate 1000 DIR   # write a spec only (for profiling)
  *
  * Needs dist/ (npx tsc -p .).
@@ -121,11 +122,11 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p)) ?? null;
  * Peak RSS comes from /usr/bin/time -f %M when present, else from a wrapper
  * that reports process.resourceUsage().maxRSS when the child exits.
  */
-function measure(args, cwd, { expect = 0 } = {}) {
+function measure(args, cwd, { expect = 0, env = {} } = {}) {
   const rssFile = join(tmpdir(), `pamc-bench-rss-${process.pid}`);
   const [command, argv] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]] : [process.execPath, [WRAPPER, rssFile, ...args]];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: NOW }, maxBuffer: 1 << 28 });
+  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: NOW, ...env }, maxBuffer: 1 << 28 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== expect) {
     throw new Error(`\`node ${args.join(' ')}\` in ${cwd} exited ${r.status} (expected ${expect}):\n${r.stdout}\n${r.stderr.slice(0, 4000)}`);
@@ -146,16 +147,18 @@ function stats(samples) {
   return { min: sorted[0], median, max: sorted[sorted.length - 1], n: sorted.length };
 }
 
-function repeat(runs, before, args, cwd) {
+function repeat(runs, before, args, cwd, env = {}) {
   const ms = [];
   const mib = [];
+  const stages = [];
   for (let i = 0; i < runs; i++) {
     before?.();
-    const r = measure(args, cwd);
+    const r = measure(args, cwd, { env });
     ms.push(r.ms);
     mib.push(r.mib);
+    stages.push(stageTimings(`${r.stdout}\n${r.stderr}`));
   }
-  return { wall: stats(ms), rss: stats(mib) };
+  return { wall: stats(ms), rss: stats(mib), stages };
 }
 
 function stageTimings(stderr) {
@@ -180,13 +183,14 @@ function table(headers, rows) {
 // Main.
 
 function parseArgs(argv) {
-  const opts = { sizes: [100, 500, 1000, 10000], runs: null, json: false, keep: false };
+  const opts = { sizes: [100, 500, 1000, 10000], runs: null, json: false, keep: false, verify: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') opts.sizes = argv[++i].split(',').map(Number);
     else if (a === '--runs') opts.runs = Number(argv[++i]);
     else if (a === '--json') opts.json = true;
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--no-verify') opts.verify = false;
     else if (a === '--generate') opts.generate = { tables: Number(argv[++i]), dir: resolve(argv[++i]) };
     else throw new Error(`unknown argument ${a}`);
   }
@@ -210,6 +214,14 @@ function main() {
   log('pamc check on the bundled spec …');
   results.baseline.bundledCheck = repeat(10, null, [CLI, 'check'], ROOT);
   results.baseline.bundledStages = stageTimings(measure([CLI, 'check', '--timings'], ROOT).stderr);
+  if (opts.verify) {
+    // The first warm run saves PGlite's data directory if it is not saved yet; the cold runs never use it.
+    log('pamc verify on the bundled spec (PGlite) …');
+    results.verify = {
+      cold: repeat(opts.runs ?? 2, null, [CLI, 'verify', '--timings'], ROOT, { PAMC_PGLITE_CACHE: '0' }),
+      warm: (measure([CLI, 'verify'], ROOT), repeat(opts.runs ?? 3, null, [CLI, 'verify', '--timings'], ROOT)),
+    };
+  }
 
   const work = mkdtempSync(join(tmpdir(), 'pamc-bench-'));
   try {
@@ -252,6 +264,17 @@ function print(results) {
   );
   out.push(`bundled check / node start-up (medians): ${(b.bundledCheck.wall.median / b.node.wall.median).toFixed(2)}×`);
   out.push('');
+  if (results.verify) {
+    const median = (runs, key) => stats(runs.stages.map((t) => t[key] ?? 0)).median;
+    const row = (name, r) => [name, r.wall.n, fmt(r.wall.min), fmt(r.wall.median), fmt(r.wall.max), fmt(median(r, 'start')), fmt(median(r, 'apply')), fmt(median(r, 'probes')), fmtMb(r.rss.median)];
+    out.push(
+      table(
+        ['pamc verify (bundled spec)', 'runs', 'min', 'median', 'max', 'start (median)', 'apply', 'probes', 'peak RSS'],
+        [row('fresh initdb (PAMC_PGLITE_CACHE=0)', results.verify.cold), row('saved data directory', results.verify.warm)],
+      ),
+    );
+    out.push('');
+  }
   const rows = [];
   for (const s of results.sizes) {
     for (const [cmd, r] of [
