@@ -73,9 +73,9 @@ interface CommonOptions {
   timings?: boolean;
 }
 
-/** Reads the project and runs the core. */
-async function run(opts: CommonOptions, extra: Partial<CompileInput> = {}): Promise<LoadedProject> {
-  return loadProject(process.cwd(), opts, clock(opts.now), extra);
+/** Reads the project and runs the core; `parserOnDemand`: load the SQL parser only if the fragment cache lacks an answer. */
+async function run(opts: CommonOptions, extra: Partial<CompileInput> = {}, parserOnDemand = false): Promise<LoadedProject> {
+  return loadProject(process.cwd(), opts, clock(opts.now), extra, { parserOnDemand });
 }
 
 function printTimings(output: CompileOutput, enabled: boolean | undefined): void {
@@ -123,7 +123,7 @@ async function checkCommand(opts: CommonOptions & { base?: string }): Promise<nu
     const text = gitShow(cwd, opts.base, `${s.out}/${LOCK_FILE}`);
     baseLock = text === null ? null : { path: `${opts.base}:${s.out}/${LOCK_FILE}`, text };
   }
-  const { input, output, sources } = await run(opts, baseLock === undefined ? {} : { baseLock });
+  const { input, output, sources } = await run(opts, baseLock === undefined ? {} : { baseLock }, true);
   // Migrations a killed build put in place without listing them in the lock (the staging ones staleOutput names already).
   const interrupted = interruptedBuild(resolve(cwd, s.out));
   const leftovers = interrupted

@@ -5,7 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compile, type CompileInput, type CompileOutput } from '../pipeline.js';
-import { loadParser } from '../sql/parser.js';
+import type { SqlParser } from '../sql/parser.js';
+import { fragmentMemo } from '../sql/fragments.js';
+import { FragmentCache } from './fragment-cache.js';
 import { diagnostic } from '../rules/index.js';
 import { IoError, readOut, readSpec } from './io.js';
 
@@ -41,16 +43,58 @@ export interface LoadedProject {
   sources: Map<string, string>;
 }
 
-/** Reads the project at `cwd` and compiles it; files the CLI refused to read become diagnostics. */
-export async function loadProject(cwd: string, opts: { schema?: string; out?: string }, now: Date, extra: Partial<CompileInput> = {}): Promise<LoadedProject> {
+/** Raised by the stand-in parser of a run that tries to do without one (see loadProject). */
+class ParserNeeded extends Error {}
+
+function noParser(): SqlParser {
+  return {
+    parse() {
+      throw new ParserNeeded();
+    },
+    check() {
+      throw new ParserNeeded();
+    },
+  };
+}
+
+/**
+ * Reads the project at `cwd` and compiles it; files the CLI refused to read become diagnostics.
+ *
+ * The parser's answers for the project's fragments are kept between runs
+ * (./fragment-cache.ts). With `parserOnDemand`, the compile first runs on
+ * those alone, and the parser is loaded only if that compile asks for
+ * anything else (a fragment not seen before, a migration to parse), when it
+ * runs again with the parser; compile is a pure function, so both runs give
+ * the same output.
+ */
+export async function loadProject(cwd: string, opts: { schema?: string; out?: string }, now: Date, extra: Partial<CompileInput> = {}, { parserOnDemand = false } = {}): Promise<LoadedProject> {
   const s = settings(cwd, opts);
-  const t0 = performance.now();
-  const parser = await loadParser();
-  const tParser = performance.now() - t0;
   const spec = readSpec(resolve(cwd, s.schema), cwd);
   const out = readOut(resolve(cwd, s.out), s.out);
   const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now, options: { prefix: s.prefix }, ...extra };
-  const output = compile(input, parser);
+  const cache = FragmentCache.open(cwd);
+  let output: CompileOutput | null = null;
+  let parser = noParser();
+  if (parserOnDemand && cache && cache.entries.size > 0) {
+    cache.seed(fragmentMemo(parser));
+    try {
+      output = compile(input, parser);
+    } catch (error) {
+      if (!(error instanceof ParserNeeded)) throw error;
+    }
+  }
+  let tParser = 0;
+  if (!output) {
+    const t0 = performance.now();
+    // Imported here: the parser's module alone takes longer to load than a cached check takes to run.
+    const { loadParser } = await import('../sql/parser.js');
+    parser = await loadParser();
+    tParser = performance.now() - t0;
+    fragmentMemo(parser).used.clear();
+    cache?.seed(fragmentMemo(parser));
+    output = compile(input, parser);
+  }
+  cache?.save(fragmentMemo(parser));
   output.timings['parser-load'] = tParser;
   output.diagnostics.unshift(
     ...spec.refused.map((r) => diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB')),

@@ -85,17 +85,36 @@ const ALLOWED_SELECT_KEYS = new Set(['targetList', 'limitOption', 'op']);
  * defaults and checks across its tables, and each is a pure function of its
  * text, so each distinct text goes through the parser once. Bounded, so a
  * long-lived process (a test run, an editor) does not grow without limit.
+ * Results are plain JSON, so they can be kept between runs (../cli/fragment-cache.ts).
  */
-const memo = new WeakMap<SqlParser, Map<string, unknown>>();
+export interface FragmentMemo {
+  /** Results by kind and text. */
+  results: Map<string, unknown>;
+  /** The keys asked for since the memo was made. */
+  used: Set<string>;
+}
+
+const memos = new WeakMap<SqlParser, FragmentMemo>();
 const MEMO_LIMIT = 100_000;
 
+/** The memo of `parser`'s fragment results. */
+export function fragmentMemo(parser: SqlParser): FragmentMemo {
+  let m = memos.get(parser);
+  if (!m) memos.set(parser, (m = { results: new Map(), used: new Set() }));
+  return m;
+}
+
 function cached<T>(parser: SqlParser, key: string, compute: () => T): T {
-  let m = memo.get(parser);
-  if (!m) memo.set(parser, (m = new Map()));
-  if (m.has(key)) return m.get(key) as T;
+  const m = fragmentMemo(parser);
+  m.used.add(key);
+  if (m.results.has(key)) return m.results.get(key) as T;
   const value = compute();
-  if (m.size >= MEMO_LIMIT) m.clear();
-  m.set(key, value);
+  if (m.results.size >= MEMO_LIMIT) {
+    m.results.clear();
+    m.used.clear();
+    m.used.add(key);
+  }
+  m.results.set(key, value);
   return value;
 }
 
