@@ -53,7 +53,9 @@ class Reader {
       const lower = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]+/g, '_').toLowerCase();
       // A look-alike letter from another alphabet (Cyrillic `о` for `o`) is invisible in the name itself: name it.
       const foreign = /[^\u0000-\u007f]/u.exec(name)?.[0];
-      const why = foreign ? `: \`${foreign}\` (U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) is not an ASCII letter` : '';
+      const code = foreign ? `U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : '';
+      // An invisible character (a no-break or zero-width space) is named by its code point only.
+      const why = foreign ? `: ${/[\s\p{C}]/u.test(foreign) ? code : `\`${foreign}\` (${code})`} is not an ASCII letter` : '';
       const hint = foreign
         ? 'retype the name in ASCII: a letter from another alphabet that looks like a Latin one is a different name to PostgreSQL'
         : IDENTIFIER.test(lower)

@@ -70,7 +70,9 @@ export function lexProblem(text: string): FragmentProblem | null {
 
 function nonAscii(text: string, at: number): FragmentProblem {
   const code = text.codePointAt(at)!;
-  const shown = code < 0xa0 ? '' : `\`${String.fromCodePoint(code)}\` `;
+  const ch = String.fromCodePoint(code);
+  // An invisible character (a no-break or zero-width space) is named by its code point only.
+  const shown = /[\s\p{C}]/u.test(ch) ? '' : `\`${ch}\` `;
   return {
     message: `${shown}(U+${code.toString(16).toUpperCase().padStart(4, '0')}) is not an ASCII character; outside a string literal, SQL here is plain ASCII`,
     offset: at,
