@@ -42,7 +42,8 @@ const BASE = [
 ].join('\n');
 
 function withBody(body: string): string {
-  return BASE.replace('          body:    { type: text }', `          body:    ${body}`);
+  // A replacer function: a replacement string would read `$$` as `$`.
+  return BASE.replace('          body:    { type: text }', () => `          body:    ${body}`);
 }
 
 interface Run {
@@ -232,6 +233,13 @@ const REFUSED: Refused[] = [
     at: 'schema/x.yaml:6:7',
   },
   {
+    name: 'a column name with a zero-width space',
+    setup: write('x.yaml', BASE.replace('          body:', '          bo\u200bdy:')),
+    rule: 'invalid-identifier',
+    message: 'U+200B is not an ASCII letter',
+    at: 'schema/x.yaml:10:11',
+  },
+  {
     name: 'a feature name with a look-alike Cyrillic letter',
     setup: write('x.yaml', BASE.replace('  notes:', '  nоtes:')),
     rule: 'invalid-identifier',
@@ -256,7 +264,7 @@ const REFUSED: Refused[] = [
     name: 'a no-break space in a check',
     setup: write('x.yaml', withBody('{ type: text, check: length(body)\u00a0< 10 }')),
     rule: 'invalid-expression',
-    message: '(U+00A0) is not an ASCII character',
+    message: 'the check `length(body)\u00a0< 10`: (U+00A0) is not an ASCII character',
   },
   {
     name: 'a default carrying a line comment',
@@ -297,8 +305,8 @@ const REFUSED: Refused[] = [
     message: 'dollar-quoted strings are not allowed here',
   },
   {
-    name: 'a default in tagged dollar quotes hiding a statement',
-    setup: write('x.yaml', withBody('{ type: text, default: "$q$x$q$" }')),
+    name: 'a default in tagged dollar quotes followed by a statement',
+    setup: write('x.yaml', withBody('{ type: text, default: "$q$x$q$; DROP TABLE auth.users" }')),
     rule: 'invalid-expression',
     message: 'dollar-quoted strings are not allowed here',
   },
@@ -370,7 +378,7 @@ const REFUSED: Refused[] = [
     message: /./,
   },
   {
-    name: 'one mapping of 60,000 keys (a 1 MB file)',
+    name: 'one mapping of 60,000 keys (650 kB)',
     setup: write('x.yaml', `phase: 9\ntitle: Wide\nfeatures: {}\nextra: { ${Array.from({ length: 60_000 }, (_, i) => `k${i}: 0`).join(', ')} }\n`),
     rule: 'unknown-key',
     message: 'unknown key `extra`',
