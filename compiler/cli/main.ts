@@ -100,14 +100,13 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       return 1;
     }
     const t = performance.now();
-    const written = writeBuild(resolve(cwd, s.out), output.files);
+    writeBuild(resolve(cwd, s.out), output.files);
     output.timings.write = performance.now() - t;
     printTimings(output, opts.timings);
     if (opts.format === 'text') {
       const fresh = output.plan.filter((p) => p.status === 'new');
       for (const p of fresh) process.stdout.write(`wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`);
       if (fresh.length === 0) process.stdout.write(`${s.out}/ is up to date (${output.plan.length} migrations)\n`);
-      void written;
     }
     return 0;
   } finally {

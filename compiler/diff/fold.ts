@@ -137,7 +137,7 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
     }
     for (const ts of created) {
       for (const c of ts.columns) {
-        checkReference(state, ts, c.column, out, creatorLater);
+        checkReference(state, c.column, out, creatorLater);
         checkCheckColumns(ts, c.column, out);
       }
     }
@@ -169,7 +169,7 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
         const cs: ColumnState = { column, origin };
         ts.columns.push(cs);
         delta.push({ kind: 'add_column', table: ts, column: cs, tableExisted: true });
-        checkReference(state, ts, column, out, creatorLater);
+        checkReference(state, column, out, creatorLater);
         checkCheckColumns(ts, column, out);
       }
       const names = new Set(ts.columns.map((c) => c.column.name));
@@ -234,7 +234,7 @@ function checkCheckColumns(table: TableState, column: Column, out: Diagnostic[])
   }
 }
 
-function checkReference(state: SchemaState, table: TableState, column: Column, out: Diagnostic[], creatorLater: (schema: string, name: string) => string): void {
+function checkReference(state: SchemaState, column: Column, out: Diagnostic[], creatorLater: (schema: string, name: string) => string): void {
   const ref: Reference | null = column.references;
   if (!ref) return;
   const target = state.get(tableKey(ref.schema, ref.table));
@@ -258,5 +258,4 @@ function checkReference(state: SchemaState, table: TableState, column: Column, o
       out.push(diagnostic('unknown-reference', ref.span, `\`${ref.table}.${ref.column}\` is neither the primary key nor unique, so PostgreSQL cannot reference it`, `reference the primary key of \`${ref.table}\`, or make \`${ref.column}\` unique`));
     }
   }
-  void table;
 }
