@@ -104,6 +104,14 @@ export function loadWithLibrary(source: SourceFile): { file: LoadedFile | null; 
     );
     return { file: null, diagnostics };
   }
+  const bareCr = /\r(?!\n)/.exec(text);
+  if (bareCr) {
+    // The YAML library reads a lone CR as no line break at all, and then reports whatever that makes of the file.
+    diagnostics.push(
+      diagnostic('yaml-syntax', span(bareCr.index, bareCr.index + 1), 'a line ends with a carriage return alone (classic Mac OS line endings), which is not read as a line break', 'save the file with LF (or CRLF) line endings'),
+    );
+    return { file: null, diagnostics };
+  }
   // Duplicate keys are found below, with a set per mapping: the YAML library's own check compares every key
   // with every earlier one, so a mapping of 20,000 keys took seconds and one of 60,000 over a minute.
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true, keepSourceTokens: false });
