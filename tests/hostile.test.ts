@@ -440,7 +440,7 @@ describe('input that looks hostile but is ordinary YAML builds', () => {
         expect(sql).not.toContain('\r');
         expect(sql).not.toContain('\uFEFF');
         expect(sql).toContain('CREATE TABLE IF NOT EXISTS public.notes (');
-        reportRows.push(`| ${c.name} | 0 | (builds) | ${file.replace(/\d{14}/, '<version>')} written |`);
+        reportRows.push(`| ${c.name} | 0 | (builds) | \`${file.replace(/\d{14}/, '<version>')}\` written |`);
       } finally {
         p.cleanup();
       }
