@@ -48,7 +48,7 @@ describe('fragment cache', () => {
     } finally {
       cleanup();
     }
-  });
+  }, 60_000);
 
   test('a project without node_modules has no cache', () => {
     const { dir, cleanup } = copyProject();
@@ -60,7 +60,7 @@ describe('fragment cache', () => {
     } finally {
       cleanup();
     }
-  });
+  }, 60_000);
 
   test('new fragments, fragment errors, a new feature and a damaged cache: the same diagnostics as without it', () => {
     const { dir, cleanup } = copyProject();
@@ -104,5 +104,5 @@ describe('fragment cache', () => {
     } finally {
       cleanup();
     }
-  });
+  }, 60_000);
 });
