@@ -25,6 +25,7 @@ import { originFeature, type SchemaState, type TableState } from './diff/state.j
 import { emitStatements, renderMigration } from './emit/index.js';
 import { LOCK_FILE, MIGRATION_NAME, nextVersion, parseLock, renderLock, sha256, STAGING_DIR, type Lock, type LockEntry } from './lock/index.js';
 import type { SqlParser } from './sql/parser.js';
+import { stopwatch } from './report/timings.js';
 import { checkType } from './sql/fragments.js';
 
 /** CompileInput is everything the core reads. Paths are as the user should see them. */
@@ -76,13 +77,7 @@ export function migrationPaths(file: string, environments: readonly string[]): s
 }
 
 export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (stage: string): void => {
-    const now = performance.now();
-    timings[stage] = (timings[stage] ?? 0) + (now - t);
-    t = now;
-  };
+  const { timings, lap, add } = stopwatch();
   const diagnostics: Diagnostic[] = [];
   const result = (spec: Spec | null, plan: PlannedMigration[], files: Map<string, string>, foreign: string[]): CompileOutput => ({
     diagnostics: diagnostics.sort(compareDiagnostics),
@@ -229,9 +224,8 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     for (const path of migrationPaths(file, f.environments)) files.set(path, sql);
     newEntries.push({ feature: f.name, phase: f.phase, version, file, environments: [...f.environments], sha256: sha256(sql), spec: snapshotFeature(f) });
   }
-  timings.emit = (timings.emit ?? 0) + emitMs;
-  timings['parse-check'] = (timings['parse-check'] ?? 0) + parseMs;
-  t = performance.now();
+  add('emit', emitMs);
+  add('parse-check', parseMs);
   if (newEntries.length > 0) files.set(LOCK_FILE, renderLock([...lock.entries, ...newEntries]));
   return result(spec, plan, files, foreign);
 }

@@ -18,11 +18,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, copyProject } from './helpers/project.js';
+import { CLI, copyProject, snapshot } from './helpers/project.js';
 import { manyFeaturesPhase } from './helpers/gen.js';
 
 const RUNS = Number(process.env.PAMC_CRASH_RUNS ?? 6);
@@ -53,20 +52,6 @@ function startBuild(cwd: string): { pid: number; kill: () => void; done: Promise
   return { pid: child.pid!, kill: () => child.kill('SIGKILL'), done };
 }
 
-/** Every file under `dir`, dot files included, with the SHA-256 of its bytes. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (abs: string, rel: string): void => {
-    if (!existsSync(abs)) return;
-    for (const e of readdirSync(abs, { withFileTypes: true })) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(join(abs, e.name), path);
-      else out[path] = createHash('sha256').update(readFileSync(join(abs, e.name))).digest('hex');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 function lockedFiles(lockText: string): string[] {
   const lock = JSON.parse(lockText) as { migrations: Array<{ file: string; environments: string[] }> };

@@ -12,12 +12,11 @@
  * from what the CLI really printed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, copyProject } from './helpers/project.js';
+import { CLI, copyProject, snapshot } from './helpers/project.js';
 
 const HANG_GUARD_MS = 20_000;
 const MAX_OUTPUT = 20_000;
@@ -67,20 +66,6 @@ function build(dir: string): Run {
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: performance.now() - t0 };
 }
 
-/** Every file under `dir` (dot files included) with the SHA-256 of its bytes. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (abs: string, rel: string): void => {
-    if (!existsSync(abs)) return;
-    for (const e of readdirSync(abs, { withFileTypes: true })) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(join(abs, e.name), path);
-      else out[path] = createHash('sha256').update(readFileSync(join(abs, e.name))).digest('hex');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 /** The rule ids of the errors in text output. */
 function errorRules(text: string): string[] {

@@ -13,6 +13,7 @@
  * ./compare, ./probes).
  */
 import { randomUUID } from 'node:crypto';
+import { stopwatch } from '../report/timings.js';
 import type { Environment, Spec } from '../model/types.js';
 import { buildCatalog, CATALOG_QUERIES, RESOLVE_READ_SQL, resolveSql, type Catalog, type CatalogQuery, type CatalogRows, type Resolutions } from './catalog.js';
 import { compareSchema, type Drift } from './compare.js';
@@ -79,13 +80,7 @@ export async function verify(input: VerifyInput, options: VerifyOptions): Promis
   const db = options.connection;
   const progress = options.progress ?? ((): void => undefined);
   const uuid = options.uuid ?? randomUUID;
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (step: string): void => {
-    const now = performance.now();
-    timings[step] = (timings[step] ?? 0) + (now - t);
-    t = now;
-  };
+  const { timings, lap } = stopwatch();
   const expected = expectedSchema(input.spec, input.environment);
   const report: VerifyReport = {
     ok: false,

@@ -2,7 +2,8 @@
  * Test helpers for whole projects: compile a spec directory in memory, and
  * run the real CLI in a temporary copy of a project.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -33,4 +34,19 @@ export function copyProject(parts: string[] = ['package.json', 'schema', 'out'])
 export function pamc(cwd: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file under `dir` (dot files included) with the SHA-256 of its bytes. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (abs: string, rel: string): void => {
+    if (!existsSync(abs)) return;
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(abs, e.name), path);
+      else out[path] = createHash('sha256').update(readFileSync(join(abs, e.name))).digest('hex');
+    }
+  };
+  walk(dir, '');
+  return out;
 }
