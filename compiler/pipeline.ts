@@ -24,7 +24,7 @@ import { diffStates, type AdditiveChange, type Change } from './diff/changes.js'
 import { originFeature, type SchemaState, type TableState } from './diff/state.js';
 import { emitStatements, renderMigration } from './emit/index.js';
 import { LOCK_FILE, MIGRATION_NAME, nextVersion, parseLock, renderLock, sha256, STAGING_DIR, type Lock, type LockEntry } from './lock/index.js';
-import type { SqlParser } from './sql/parser.js';
+import type { ParseError, SqlParser } from './sql/parser.js';
 import { stopwatch } from './report/timings.js';
 import { checkType } from './sql/fragments.js';
 
@@ -43,6 +43,19 @@ export interface CompileInput {
   options: ModelOptions;
   /** With `check --base`: the lock at the base ref, whose entries are what was shipped. */
   baseLock?: SourceFile | null;
+  /**
+   * Leave the parse-check of new migrations to the caller (parseCheck): they
+   * are returned in `unchecked`, and their files as if they parsed. The CLI
+   * parse-checks them while it writes them, and commits only if they parse.
+   */
+  deferParseCheck?: boolean;
+}
+
+/** A new migration not yet parse-checked (CompileInput.deferParseCheck). */
+export interface UncheckedMigration {
+  feature: string;
+  span: Span;
+  sql: string;
 }
 
 /** PlannedMigration is one feature's migration: already emitted, or new in this build. */
@@ -65,6 +78,8 @@ export interface CompileOutput {
   files: Map<string, string>;
   /** .sql files in the output directory that pamc does not own (hand-written). */
   foreign: string[];
+  /** With CompileInput.deferParseCheck: the new migrations, for parseCheck; otherwise empty. */
+  unchecked: UncheckedMigration[];
   /** Time spent per stage, in milliseconds, for `--timings` and the benchmark. */
   timings: Record<string, number>;
 }
@@ -79,12 +94,14 @@ export function migrationPaths(file: string, environments: readonly string[]): s
 export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const { timings, lap, add } = stopwatch();
   const diagnostics: Diagnostic[] = [];
+  const deferred: UncheckedMigration[] = [];
   const result = (spec: Spec | null, plan: PlannedMigration[], files: Map<string, string>, foreign: string[]): CompileOutput => ({
     diagnostics: diagnostics.sort(compareDiagnostics),
     spec,
     plan,
     files: hasErrors(diagnostics) ? new Map() : files,
     foreign,
+    unchecked: hasErrors(diagnostics) ? [] : deferred,
     timings,
   });
 
@@ -210,11 +227,15 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     const sql = renderMigration({ feature: f, version, changes: deltaOf(f) }, statements);
     emitMs += performance.now() - t0;
     t0 = performance.now();
-    const parseError = parser.check(sql);
-    parseMs += performance.now() - t0;
-    if (parseError) {
-      diagnostics.push(diagnostic('invalid-expression', f.span, `the migration generated for \`${f.name}\` does not parse: ${parseError.message}`, 'a type, default or check of this feature is not valid in its place; simplify it'));
-      continue;
+    const unchecked = { feature: f.name, span: f.span, sql };
+    if (input.deferParseCheck) deferred.push(unchecked);
+    else {
+      const failed = parseCheck([unchecked], parser).diagnostics;
+      parseMs += performance.now() - t0;
+      if (failed.length) {
+        diagnostics.push(...failed);
+        continue;
+      }
     }
     if (!MIGRATION_NAME.test(file)) {
       diagnostics.push(diagnostic('invalid-identifier', f.span, `feature name \`${f.name}\` does not make a valid migration file name`, 'use lower-case letters, digits and underscores'));
@@ -228,6 +249,26 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   add('parse-check', parseMs);
   if (newEntries.length > 0) files.set(LOCK_FILE, renderLock([...lock.entries, ...newEntries]));
   return result(spec, plan, files, foreign);
+}
+
+/**
+ * Parses each new migration with the real PostgreSQL parser; one that does
+ * not parse is an error at its feature (unparsable). compile does this
+ * itself unless CompileInput.deferParseCheck.
+ */
+export function parseCheck(migrations: readonly UncheckedMigration[], parser: SqlParser): { diagnostics: Diagnostic[]; ms: number } {
+  const t0 = performance.now();
+  const diagnostics: Diagnostic[] = [];
+  for (const m of migrations) {
+    const error = parser.check(m.sql);
+    if (error) diagnostics.push(unparsable(m, error));
+  }
+  return { diagnostics, ms: performance.now() - t0 };
+}
+
+/** The error for a new migration the parser rejected. */
+export function unparsable(m: UncheckedMigration, error: ParseError): Diagnostic {
+  return diagnostic('invalid-expression', m.span, `the migration generated for \`${m.feature}\` does not parse: ${error.message}`, 'a type, default or check of this feature is not valid in its place; simplify it');
 }
 
 function locateAdditive(change: Change, f: Feature): Span {

@@ -3,10 +3,10 @@
  * and writing a build atomically. Nothing here decides anything.
  */
 import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { discardStaged, stageFiles, temporaryPath, type StagedFile } from './stage.js';
 
 /** IoError is a failure to read or write, reported with exit status 2. */
 export class IoError extends Error {}
@@ -120,7 +120,7 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
 /** Writes one file atomically: a temporary file in the same directory, flushed, then renamed over. */
 export function writeAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = temporaryPath(path);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, content);
@@ -135,54 +135,57 @@ export function writeAtomic(path: string, content: string): void {
  * Writes a build: migrations first, the lock last. The lock is the commit
  * point: a migration file the lock does not list was never emitted.
  *
- * Each migration is written to a temporary file beside it; all of them are
- * flushed to disk, and only then renamed into place, so a migration appears
- * whole or not at all, and before the lock that lists it. Flushing file by
- * file costs a disk round trip each (over a millisecond here, seconds for a
- * large build); where the system can flush a whole file system at once,
- * that is done instead (flushAll).
+ * Writing is in two halves. stageBuild writes each migration to a temporary
+ * file beside it and flushes them all to disk (./stage.ts); commitBuild
+ * renames them into place and then writes the lock, so a migration appears
+ * whole or not at all, and before the lock that lists it. Between the two,
+ * the CLI may still decide not to commit (discardStaged).
  */
 export function writeBuild(outDir: string, files: ReadonlyMap<string, string>): string[] {
+  const build = planBuild(outDir, files);
+  commitBuild(outDir, build, stageFiles(outDir, build.migrations));
+  return build.ordered;
+}
+
+/** A build about to be written: its files in order, migrations apart from the lock. */
+export interface PlannedBuild {
+  ordered: string[];
+  migrations: Array<[string, string]>;
+  lock: string | null;
+}
+
+/** Orders a build's files and refuses, before anything is written, to write over a migration. */
+export function planBuild(outDir: string, files: ReadonlyMap<string, string>): PlannedBuild {
   const ordered = [...files.keys()].sort((a, b) => (a === LOCK_FILE ? 1 : b === LOCK_FILE ? -1 : a < b ? -1 : 1));
-  const migrations = ordered.filter((rel) => rel !== LOCK_FILE);
-  for (const rel of migrations) {
+  const migrations: Array<[string, string]> = [];
+  for (const rel of ordered) {
+    if (rel === LOCK_FILE) continue;
     const target = join(outDir, rel);
     if (existsSync(target)) throw new IoError(`${target} already exists; pamc never rewrites a migration`);
+    migrations.push([rel, files.get(rel)!]);
   }
-  const pending: Array<{ tmp: string; target: string }> = [];
+  return { ordered, migrations, lock: files.get(LOCK_FILE) ?? null };
+}
+
+/**
+ * Puts staged migrations in place, then writes the lock. The journal names
+ * what the renames put in place until the lock lists it: a build killed
+ * between the first rename and the lock leaves migrations no lock lists,
+ * which recoverBuild removes.
+ */
+export function commitBuild(outDir: string, build: PlannedBuild, staged: readonly StagedFile[]): void {
   try {
-    const dirs = new Set<string>();
-    for (const rel of migrations) {
-      const target = join(outDir, rel);
-      if (!dirs.has(dirname(target))) {
-        mkdirSync(dirname(target), { recursive: true });
-        dirs.add(dirname(target));
-      }
-      const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-      pending.push({ tmp, target });
-      const fd = openSync(tmp, 'w');
-      try {
-        writeSync(fd, files.get(rel)!);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    flushAll(
-      [...dirs],
-      pending.map((p) => p.tmp),
-    );
-    // The journal names what the renames below put in place, until the lock lists it: a build killed
-    // between the first rename and the lock leaves migrations no lock lists, which recoverBuild removes.
-    if (pending.length) writeAtomic(join(outDir, JOURNAL), `${JSON.stringify({ files: migrations }, null, 2)}\n`);
-    for (const p of pending) renameSync(p.tmp, p.target);
+    if (staged.length) writeAtomic(join(outDir, JOURNAL), `${JSON.stringify({ files: build.migrations.map(([rel]) => rel) }, null, 2)}\n`);
+    for (const s of staged) renameSync(s.tmp, s.target);
   } catch (error) {
-    for (const p of pending) rmSync(p.tmp, { force: true });
+    discardStaged(staged);
     throw error;
   }
-  if (files.has(LOCK_FILE)) writeAtomic(join(outDir, LOCK_FILE), files.get(LOCK_FILE)!);
+  if (build.lock !== null) writeAtomic(join(outDir, LOCK_FILE), build.lock);
   rmSync(join(outDir, JOURNAL), { force: true });
-  return ordered;
 }
+
+export { discardStaged, stageFiles };
 
 /** The journal of a build between its first rename and its lock (see writeBuild). */
 export const JOURNAL = '.pamc-build.journal';
@@ -255,30 +258,6 @@ export function recoverBuild(outDir: string): string[] {
     }
   }
   return removed;
-}
-
-/** Below this many files, flushing them one by one is cheaper than starting a process. */
-const FLUSH_ONE_BY_ONE = 16;
-
-/**
- * Makes the files `paths`, written in the directories `dirs`, durable. On
- * Linux, `sync -f` flushes the file system of each directory in one call
- * (syncfs(2)); anywhere else, or if that fails, each file is flushed on its
- * own (fsync(2)).
- */
-function flushAll(dirs: readonly string[], paths: readonly string[]): void {
-  if (paths.length >= FLUSH_ONE_BY_ONE && process.platform === 'linux') {
-    const r = spawnSync('sync', ['-f', ...dirs], { stdio: 'ignore', timeout: 120_000 });
-    if (r.status === 0) return;
-  }
-  for (const path of paths) {
-    const fd = openSync(path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
 
 /** The build lock's file name in the output directory. */

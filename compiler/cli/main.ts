@@ -7,13 +7,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { staleOutput, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { parseCheck, staleOutput, unparsable, type CompileInput, type CompileOutput } from '../pipeline.js';
 import { loadProject, settings, type LoadedProject } from './project.js';
 import { diagnostic, findRule, RULES } from '../rules/index.js';
-import { hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
+import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, interruptedBuild, IoError, recoverBuild, writeBuild } from './io.js';
+import { acquireBuildLock, commitBuild, discardStaged, interruptedBuild, IoError, planBuild, recoverBuild, stageFiles, type SpecFiles } from './io.js';
+import type { StagedFile } from './stage.js';
+import type { ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
 
@@ -83,6 +85,11 @@ function printTimings(output: CompileOutput, enabled: boolean | undefined): void
   for (const [stage, ms] of Object.entries(output.timings)) process.stderr.write(`timing ${stage} ${ms.toFixed(2)} ms\n`);
 }
 
+/** From this much spec (characters of phase files), a build starts a parse worker (./parse-share.ts). */
+const SHARE_PARSE_CHECK_SPEC_BYTES = 256 * 1024;
+/** From this many new migrations, a build shares their parse-check with that worker. */
+const SHARE_PARSE_CHECK_MIGRATIONS = 64;
+
 async function buildCommand(opts: CommonOptions): Promise<number> {
   const cwd = process.cwd();
   const s = settings(cwd, opts);
@@ -93,15 +100,64 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       const shown = recovered.slice(0, 3).map((f) => `${s.out}/${f}`).join(', ');
       process.stderr.write(`pamc: removed ${recovered.length} file${recovered.length === 1 ? '' : 's'} an interrupted build left (${shown}${recovered.length > 3 ? ', …' : ''})\n`);
     }
-    const { output, sources } = await run(opts);
-    report(output.diagnostics, sources, opts.format);
-    if (hasErrors(output.diagnostics)) {
+    // A large spec is likely to make a large build: a worker starts loading the parser now, to share the
+    // parse-check of the new migrations with this thread (./parse-share.ts).
+    let helper: Promise<ParseHelper> | null = null;
+    const onRead = (spec: SpecFiles): void => {
+      const bytes = spec.sources.reduce((n, f) => n + f.text.length, 0);
+      if (bytes >= SHARE_PARSE_CHECK_SPEC_BYTES) helper = import('./parse-share.js').then((m) => m.startParseHelper());
+    };
+    const { output, sources, parser } = await loadProject(cwd, opts, clock(opts.now), { deferParseCheck: true }, { onRead });
+    const outDir = resolve(cwd, s.out);
+    let diagnostics = output.diagnostics;
+    try {
+      if (!hasErrors(diagnostics)) {
+        // The new migrations are written beside their targets and parse-checked, and put in place only if they all parse.
+        // Stages, in order: stage (written beside their targets and flushed), parse-check (with a large
+        // build, shared with the worker, which started on it while this thread staged), commit.
+        let t = performance.now();
+        const build = planBuild(outDir, output.files);
+        const stage = (): StagedFile[] => {
+          const staged = stageFiles(outDir, build.migrations);
+          output.timings.write = performance.now() - t;
+          t = performance.now();
+          return staged;
+        };
+        const unchecked = output.unchecked;
+        const h = helper !== null && unchecked.length >= SHARE_PARSE_CHECK_MIGRATIONS ? await (helper as Promise<ParseHelper>).catch(() => null) : null;
+        let staged: StagedFile[];
+        let failed: Diagnostic[];
+        if (h) {
+          const shared = await h.check(
+            unchecked.map((m) => m.sql),
+            parser,
+            stage,
+          );
+          staged = shared.first;
+          output.timings['parse-worker'] = shared.workerMs;
+          failed = [...shared.errors].sort(([a], [b]) => a - b).map(([i, error]) => unparsable(unchecked[i]!, error));
+        } else {
+          staged = stage();
+          failed = parseCheck(unchecked, parser).diagnostics;
+        }
+        output.timings['parse-check'] = performance.now() - t;
+        if (failed.length) {
+          discardStaged(staged);
+          diagnostics = [...diagnostics, ...failed].sort(compareDiagnostics);
+        } else {
+          t = performance.now();
+          commitBuild(outDir, build, staged);
+          output.timings.write! += performance.now() - t;
+        }
+      }
+    } finally {
+      if (helper !== null) (helper as Promise<ParseHelper>).then((h) => h.stop(), () => undefined);
+    }
+    report(diagnostics, sources, opts.format);
+    if (hasErrors(diagnostics)) {
       if (opts.format === 'text') process.stderr.write(`nothing written to ${s.out}/\n`);
       return 1;
     }
-    const t = performance.now();
-    writeBuild(resolve(cwd, s.out), output.files);
-    output.timings.write = performance.now() - t;
     printTimings(output, opts.timings);
     if (opts.format === 'text') {
       const fresh = output.plan.filter((p) => p.status === 'new');

@@ -9,7 +9,7 @@ import type { SqlParser } from '../sql/parser.js';
 import { fragmentMemo } from '../sql/fragments.js';
 import { FragmentCache } from './fragment-cache.js';
 import { diagnostic } from '../rules/index.js';
-import { IoError, readOut, readSpec } from './io.js';
+import { IoError, readOut, readSpec, type SpecFiles } from './io.js';
 
 /** Settings are the project's directories and policy-name prefix, from flags or the "pamc" key of package.json. */
 export interface Settings {
@@ -41,6 +41,8 @@ export interface LoadedProject {
   output: CompileOutput;
   /** Every text a diagnostic may point into: phase files, the lock, the base lock. */
   sources: Map<string, string>;
+  /** The parser the compile used (a stand-in that refuses every question, when the fragment cache answered them all). */
+  parser: SqlParser;
 }
 
 /** Raised by the stand-in parser of a run that tries to do without one (see loadProject). */
@@ -65,11 +67,19 @@ function noParser(): SqlParser {
  * those alone, and the parser is loaded only if that compile asks for
  * anything else (a fragment not seen before, a migration to parse), when it
  * runs again with the parser; compile is a pure function, so both runs give
- * the same output.
+ * the same output. `onRead` is called with the spec once it is read, before
+ * the compile.
  */
-export async function loadProject(cwd: string, opts: { schema?: string; out?: string }, now: Date, extra: Partial<CompileInput> = {}, { parserOnDemand = false } = {}): Promise<LoadedProject> {
+export async function loadProject(
+  cwd: string,
+  opts: { schema?: string; out?: string },
+  now: Date,
+  extra: Partial<CompileInput> = {},
+  { parserOnDemand = false, onRead }: { parserOnDemand?: boolean; onRead?: (spec: SpecFiles) => void } = {},
+): Promise<LoadedProject> {
   const s = settings(cwd, opts);
   const spec = readSpec(resolve(cwd, s.schema), cwd);
+  onRead?.(spec);
   const out = readOut(resolve(cwd, s.out), s.out);
   const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now, options: { prefix: s.prefix }, ...extra };
   const cache = FragmentCache.open(cwd);
@@ -102,5 +112,5 @@ export async function loadProject(cwd: string, opts: { schema?: string; out?: st
   const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
   if (out.lock) sources.set(out.lock.path, out.lock.text);
   if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);
-  return { settings: s, input, output, sources };
+  return { settings: s, input, output, sources, parser };
 }
