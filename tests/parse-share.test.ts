@@ -24,9 +24,16 @@ describe('the shared parse-check', () => {
     const sqls = texts(400, 37);
     const expected = new Map(sqls.flatMap((s, i) => (parser.check(s) ? [[i, parser.check(s)]] : [])));
     expect(expected.size).toBe(10);
-    const helper = await startParseHelper();
+    const helper = startParseHelper();
     try {
-      const { errors, first } = await helper.check(sqls, parser, () => 'staged');
+      for (const sql of sqls) helper.add(sql);
+      const { errors, first, workerMs } = await helper.finish(parser, () => {
+        // The worker is checking meanwhile; give it time to take some.
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+        return 'staged';
+      });
+      expect(workerMs).toBeGreaterThan(0);
       expect(first).toBe('staged');
       expect([...errors].sort(([a], [b]) => a - b)).toEqual([...expected].sort(([a], [b]) => a - b));
     } finally {
@@ -37,10 +44,12 @@ describe('the shared parse-check', () => {
   it('checks everything on the main thread when the worker is gone', async () => {
     const parser = await loadParser();
     const sqls = texts(120, 7);
-    const helper = await startParseHelper();
+    const helper = startParseHelper();
     helper.stop();
     await new Promise((r) => setTimeout(r, 200));
-    const { errors } = await helper.check(sqls, parser, () => null);
+    for (const sql of sqls) helper.add(sql);
+    const { errors, workerMs } = await helper.finish(parser, () => null);
+    expect(workerMs).toBe(0);
     expect([...errors.keys()].sort((a, b) => a - b)).toEqual(sqls.flatMap((s, i) => (parser.check(s) ? [i] : [])));
     expect(errors.size).toBe(17);
   });

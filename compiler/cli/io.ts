@@ -6,7 +6,7 @@ import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstat
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
-import { discardStaged, stageFiles, temporaryPath, type StagedFile } from './stage.js';
+import { commitStaged, discardStaged, stageFiles, temporaryPath, type StagedFile } from './stage.js';
 
 /** IoError is a failure to read or write, reported with exit status 2. */
 export class IoError extends Error {}
@@ -158,10 +158,22 @@ export interface PlannedBuild {
 export function planBuild(outDir: string, files: ReadonlyMap<string, string>): PlannedBuild {
   const ordered = [...files.keys()].sort((a, b) => (a === LOCK_FILE ? 1 : b === LOCK_FILE ? -1 : a < b ? -1 : 1));
   const migrations: Array<[string, string]> = [];
+  // One listing per directory, not one lookup per file: a large build writes tens of thousands. Names are
+  // compared in lower case (pamc's are), so a file system that ignores case cannot hide a clash.
+  const listed = new Map<string, Set<string>>();
+  const present = (target: string): boolean => {
+    const dir = dirname(target);
+    let names = listed.get(dir);
+    if (!names) {
+      names = new Set(existsSync(dir) ? readdirSync(dir).map((n) => n.toLowerCase()) : []);
+      listed.set(dir, names);
+    }
+    return names.has(basename(target).toLowerCase());
+  };
   for (const rel of ordered) {
     if (rel === LOCK_FILE) continue;
     const target = join(outDir, rel);
-    if (existsSync(target)) throw new IoError(`${target} already exists; pamc never rewrites a migration`);
+    if (present(target)) throw new IoError(`${target} already exists; pamc never rewrites a migration`);
     migrations.push([rel, files.get(rel)!]);
   }
   return { ordered, migrations, lock: files.get(LOCK_FILE) ?? null };
@@ -176,7 +188,7 @@ export function planBuild(outDir: string, files: ReadonlyMap<string, string>): P
 export function commitBuild(outDir: string, build: PlannedBuild, staged: readonly StagedFile[]): void {
   try {
     if (staged.length) writeAtomic(join(outDir, JOURNAL), `${JSON.stringify({ files: build.migrations.map(([rel]) => rel) }, null, 2)}\n`);
-    for (const s of staged) renameSync(s.tmp, s.target);
+    commitStaged(staged);
   } catch (error) {
     discardStaged(staged);
     throw error;

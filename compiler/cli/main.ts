@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCheck, staleOutput, unparsable, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { parseCheck, staleOutput, unparsable, type CompileInput, type CompileOutput, type UncheckedMigration } from '../pipeline.js';
 import { loadProject, settings, type LoadedProject } from './project.js';
 import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
@@ -15,7 +15,7 @@ import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format
 import { LOCK_FILE } from '../lock/index.js';
 import { acquireBuildLock, commitBuild, discardStaged, interruptedBuild, IoError, planBuild, recoverBuild, stageFiles, type SpecFiles } from './io.js';
 import type { StagedFile } from './stage.js';
-import type { ParseHelper } from './parse-share.js';
+import { startParseHelper, type ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
 
@@ -87,8 +87,6 @@ function printTimings(output: CompileOutput, enabled: boolean | undefined): void
 
 /** From this much spec (characters of phase files), a build starts a parse worker (./parse-share.ts). */
 const SHARE_PARSE_CHECK_SPEC_BYTES = 256 * 1024;
-/** From this many new migrations, a build shares their parse-check with that worker. */
-const SHARE_PARSE_CHECK_MIGRATIONS = 64;
 
 async function buildCommand(opts: CommonOptions): Promise<number> {
   const cwd = process.cwd();
@@ -100,21 +98,21 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       const shown = recovered.slice(0, 3).map((f) => `${s.out}/${f}`).join(', ');
       process.stderr.write(`pamc: removed ${recovered.length} file${recovered.length === 1 ? '' : 's'} an interrupted build left (${shown}${recovered.length > 3 ? ', …' : ''})\n`);
     }
-    // A large spec is likely to make a large build: a worker starts loading the parser now, to share the
-    // parse-check of the new migrations with this thread (./parse-share.ts).
-    let helper: Promise<ParseHelper> | null = null;
+    // A large spec is likely to make a large build: a worker starts loading the parser now, and checks each
+    // new migration as soon as the compile renders it, sharing the parse-check with this thread (./parse-share.ts).
+    let helper: ParseHelper | null = null;
     const onRead = (spec: SpecFiles): void => {
       const bytes = spec.sources.reduce((n, f) => n + f.text.length, 0);
-      if (bytes >= SHARE_PARSE_CHECK_SPEC_BYTES) helper = import('./parse-share.js').then((m) => m.startParseHelper());
+      if (bytes >= SHARE_PARSE_CHECK_SPEC_BYTES) helper = startParseHelper();
     };
-    const { output, sources, parser } = await loadProject(cwd, opts, clock(opts.now), { deferParseCheck: true }, { onRead });
-    const outDir = resolve(cwd, s.out);
-    let diagnostics = output.diagnostics;
+    const onDeferred = (m: UncheckedMigration): void => helper?.add(m.sql);
     try {
+      const { output, sources, parser } = await loadProject(cwd, opts, clock(opts.now), { deferParseCheck: true, onDeferred }, { onRead });
+      const outDir = resolve(cwd, s.out);
+      let diagnostics = output.diagnostics;
       if (!hasErrors(diagnostics)) {
-        // The new migrations are written beside their targets and parse-checked, and put in place only if they all parse.
-        // Stages, in order: stage (written beside their targets and flushed), parse-check (with a large
-        // build, shared with the worker, which started on it while this thread staged), commit.
+        // In order: stage (written beside their targets and flushed), parse-check (of what the worker has not
+        // taken yet, if there is a worker), commit (renamed into place, the lock last) if every migration parses.
         let t = performance.now();
         const build = planBuild(outDir, output.files);
         const stage = (): StagedFile[] => {
@@ -124,15 +122,10 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
           return staged;
         };
         const unchecked = output.unchecked;
-        const h = helper !== null && unchecked.length >= SHARE_PARSE_CHECK_MIGRATIONS ? await (helper as Promise<ParseHelper>).catch(() => null) : null;
         let staged: StagedFile[];
         let failed: Diagnostic[];
-        if (h) {
-          const shared = await h.check(
-            unchecked.map((m) => m.sql),
-            parser,
-            stage,
-          );
+        if (helper !== null) {
+          const shared = await (helper as ParseHelper).finish(parser, stage);
           staged = shared.first;
           output.timings['parse-worker'] = shared.workerMs;
           failed = [...shared.errors].sort(([a], [b]) => a - b).map(([i, error]) => unparsable(unchecked[i]!, error));
@@ -150,21 +143,21 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
           output.timings.write! += performance.now() - t;
         }
       }
+      report(diagnostics, sources, opts.format);
+      if (hasErrors(diagnostics)) {
+        if (opts.format === 'text') process.stderr.write(`nothing written to ${s.out}/\n`);
+        return 1;
+      }
+      printTimings(output, opts.timings);
+      if (opts.format === 'text') {
+        const fresh = output.plan.filter((p) => p.status === 'new');
+        for (const p of fresh) process.stdout.write(`wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`);
+        if (fresh.length === 0) process.stdout.write(`${s.out}/ is up to date (${output.plan.length} migrations)\n`);
+      }
+      return 0;
     } finally {
-      if (helper !== null) (helper as Promise<ParseHelper>).then((h) => h.stop(), () => undefined);
+      (helper as ParseHelper | null)?.stop();
     }
-    report(diagnostics, sources, opts.format);
-    if (hasErrors(diagnostics)) {
-      if (opts.format === 'text') process.stderr.write(`nothing written to ${s.out}/\n`);
-      return 1;
-    }
-    printTimings(output, opts.timings);
-    if (opts.format === 'text') {
-      const fresh = output.plan.filter((p) => p.status === 'new');
-      for (const p of fresh) process.stdout.write(`wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`);
-      if (fresh.length === 0) process.stdout.write(`${s.out}/ is up to date (${output.plan.length} migrations)\n`);
-    }
-    return 0;
   } finally {
     release();
   }

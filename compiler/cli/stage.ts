@@ -4,15 +4,16 @@
  * nothing is in place yet. The second half, the commit, renames them into
  * place and writes the lock.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 
-/** A file written beside its target, and the target it is to be renamed to. */
-export interface StagedFile {
-  tmp: string;
-  target: string;
-}
+/**
+ * A file of a build, staged: written beside its target (`tmp`), or, for a
+ * file with the same content as one staged before it (a migration's copy in
+ * staging/), to be made a hard link of that one's target (`copyOf`).
+ */
+export type StagedFile = { target: string; tmp: string } | { target: string; copyOf: string; content: string };
 
 /** pamc's temporary file for `target`: `.<name>.<pid>.tmp` in the same directory. */
 export function temporaryPath(target: string): string {
@@ -22,16 +23,16 @@ export function temporaryPath(target: string): string {
 /**
  * Writes `files` (path relative to `outDir`, content) to temporary files
  * beside their targets, then makes them durable. A file whose content is the
- * same as a file written before it in this call (a migration and its copy in
- * staging/) is a hard link to that one: creating a file costs the file
- * system many times what linking one does. Where a link cannot be made, the
- * file is written. On failure, the temporary files already written are
- * removed and the error is thrown.
+ * same as a file staged before it in this call is not written: the commit
+ * makes it a hard link of that file once it is in place. Creating a file
+ * costs the file system many times what linking one does. On failure, the
+ * temporary files already written are removed and the error is thrown.
  */
 export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string, string]>): StagedFile[] {
   const staged: StagedFile[] = [];
   const written = new Map<string, string>();
   const dirs = new Set<string>();
+  const temporary: string[] = [];
   try {
     for (const [rel, content] of files) {
       const target = join(outDir, rel);
@@ -40,18 +41,18 @@ export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string
         mkdirSync(dir, { recursive: true });
         dirs.add(dir);
       }
-      const tmp = temporaryPath(target);
       const same = written.get(content);
-      if (same === undefined || !tryLink(same, tmp)) {
-        writeNew(tmp, content);
-        written.set(content, tmp);
+      if (same !== undefined) {
+        staged.push({ target, copyOf: same, content });
+        continue;
       }
+      const tmp = temporaryPath(target);
+      temporary.push(tmp);
+      writeNew(tmp, content);
+      written.set(content, target);
       staged.push({ tmp, target });
     }
-    flushAll(
-      [...dirs],
-      staged.map((s) => s.tmp),
-    );
+    flushAll([...dirs], temporary);
   } catch (error) {
     discardStaged(staged);
     throw error;
@@ -59,9 +60,28 @@ export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string
   return staged;
 }
 
-/** Removes the temporary files of a stage that will not be committed. */
+/**
+ * Puts staged files in place, in order: each temporary file is renamed over
+ * its target, each copy is linked to the target it copies (already in place,
+ * as it was staged before it). Where a link cannot be made (a file system
+ * without hard links, or another one), the copy is written and renamed in
+ * place instead. Each file appears whole or not at all.
+ */
+export function commitStaged(staged: readonly StagedFile[]): void {
+  for (const s of staged) {
+    if ('tmp' in s) renameSync(s.tmp, s.target);
+    else if (!tryLink(s.copyOf, s.target)) {
+      const tmp = temporaryPath(s.target);
+      writeNew(tmp, s.content);
+      flushAll([], [tmp]);
+      renameSync(tmp, s.target);
+    }
+  }
+}
+
+/** Removes the temporary files of a stage that will not be committed (those not renamed yet). */
 export function discardStaged(staged: readonly StagedFile[]): void {
-  for (const s of staged) rmSync(s.tmp, { force: true });
+  for (const s of staged) if ('tmp' in s) rmSync(s.tmp, { force: true });
 }
 
 function writeNew(path: string, content: string): void {
