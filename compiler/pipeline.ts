@@ -49,8 +49,6 @@ export interface CompileInput {
    * parse-checks them while it writes them, and commits only if they parse.
    */
   deferParseCheck?: boolean;
-  /** With deferParseCheck: called with each new migration as soon as it is rendered, in order. */
-  onDeferred?: (migration: UncheckedMigration) => void;
 }
 
 /** A new migration not yet parse-checked (CompileInput.deferParseCheck). */
@@ -230,10 +228,7 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     emitMs += performance.now() - t0;
     t0 = performance.now();
     const unchecked = { feature: f.name, span: f.span, sql };
-    if (input.deferParseCheck) {
-      deferred.push(unchecked);
-      input.onDeferred?.(unchecked);
-    }
+    if (input.deferParseCheck) deferred.push(unchecked);
     else {
       const failed = parseCheck([unchecked], parser).diagnostics;
       parseMs += performance.now() - t0;

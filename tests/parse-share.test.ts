@@ -26,8 +26,7 @@ describe('the shared parse-check', () => {
     expect(expected.size).toBe(10);
     const helper = startParseHelper();
     try {
-      for (const sql of sqls) helper.add(sql);
-      const { errors, first, workerMs } = await helper.finish(parser, () => {
+      const { errors, first, workerMs } = await helper.check(sqls, parser, () => {
         // The worker is checking meanwhile; give it time to take some.
         const until = performance.now() + 30;
         while (performance.now() < until);
@@ -47,8 +46,7 @@ describe('the shared parse-check', () => {
     const helper = startParseHelper();
     helper.stop();
     await new Promise((r) => setTimeout(r, 200));
-    for (const sql of sqls) helper.add(sql);
-    const { errors, workerMs } = await helper.finish(parser, () => null);
+    const { errors, workerMs } = await helper.check(sqls, parser, () => null);
     expect(workerMs).toBe(0);
     expect([...errors.keys()].sort((a, b) => a - b)).toEqual(sqls.flatMap((s, i) => (parser.check(s) ? [i] : [])));
     expect(errors.size).toBe(17);

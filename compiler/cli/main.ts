@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCheck, staleOutput, unparsable, type CompileInput, type CompileOutput, type UncheckedMigration } from '../pipeline.js';
+import { parseCheck, staleOutput, unparsable, type CompileInput, type CompileOutput } from '../pipeline.js';
 import { loadProject, settings, type LoadedProject } from './project.js';
 import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
@@ -87,6 +87,8 @@ function printTimings(output: CompileOutput, enabled: boolean | undefined): void
 
 /** From this much spec (characters of phase files), a build starts a parse worker (./parse-share.ts). */
 const SHARE_PARSE_CHECK_SPEC_BYTES = 256 * 1024;
+/** From this many new migrations, the build shares their parse-check with that worker. */
+const SHARE_PARSE_CHECK_MIGRATIONS = 64;
 
 async function buildCommand(opts: CommonOptions): Promise<number> {
   const cwd = process.cwd();
@@ -98,16 +100,20 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       const shown = recovered.slice(0, 3).map((f) => `${s.out}/${f}`).join(', ');
       process.stderr.write(`pamc: removed ${recovered.length} file${recovered.length === 1 ? '' : 's'} an interrupted build left (${shown}${recovered.length > 3 ? ', …' : ''})\n`);
     }
-    // A large spec is likely to make a large build: a worker starts loading the parser now, and checks each
-    // new migration as soon as the compile renders it, sharing the parse-check with this thread (./parse-share.ts).
+    // A large spec is likely to make a large build: a worker starts before the compile, loads its own parser
+    // meanwhile, and shares the parse-check of the new migrations (./parse-share.ts). This thread's parser is
+    // loaded first, as loading one switches a process-wide V8 flag on and off; the build needs it anyway.
+    const tParser = performance.now();
+    await (await import('../sql/parser.js')).loadParser();
+    const parserLoadMs = performance.now() - tParser;
     let helper: ParseHelper | null = null;
     const onRead = (spec: SpecFiles): void => {
       const bytes = spec.sources.reduce((n, f) => n + f.text.length, 0);
       if (bytes >= SHARE_PARSE_CHECK_SPEC_BYTES) helper = startParseHelper();
     };
-    const onDeferred = (m: UncheckedMigration): void => helper?.add(m.sql);
     try {
-      const { output, sources, parser } = await loadProject(cwd, opts, clock(opts.now), { deferParseCheck: true, onDeferred }, { onRead });
+      const { output, sources, parser } = await loadProject(cwd, opts, clock(opts.now), { deferParseCheck: true }, { onRead });
+      output.timings['parser-load'] = parserLoadMs;
       const outDir = resolve(cwd, s.out);
       let diagnostics = output.diagnostics;
       if (!hasErrors(diagnostics)) {
@@ -124,8 +130,13 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
         const unchecked = output.unchecked;
         let staged: StagedFile[];
         let failed: Diagnostic[];
-        if (helper !== null) {
-          const shared = await (helper as ParseHelper).finish(parser, stage);
+        const h = unchecked.length < SHARE_PARSE_CHECK_MIGRATIONS ? null : (helper as ParseHelper | null);
+        if (h) {
+          const shared = await h.check(
+            unchecked.map((m) => m.sql),
+            parser,
+            stage,
+          );
           staged = shared.first;
           output.timings['parse-worker'] = shared.workerMs;
           failed = [...shared.errors].sort(([a], [b]) => a - b).map(([i, error]) => unparsable(unchecked[i]!, error));

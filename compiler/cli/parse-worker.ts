@@ -1,57 +1,39 @@
 /**
  * A worker thread that parse-checks a build's new migrations alongside the
- * main thread (./parse-share.ts). It loads the parser as soon as it starts.
- * The main thread sends the migrations in batches as the compile renders
- * them, then an end mark; the worker takes each migration it has received by
- * index from a counter it shares with the main thread (compare-and-swap, so
- * each is taken once), and after the end mark answers with the indices it
- * checked, the errors it found and the time it spent.
+ * main thread (./parse-share.ts). It loads the parser as soon as it starts;
+ * then, for the one batch it is sent, it takes migrations by index from a
+ * counter it shares with the main thread until none is left, and answers
+ * with the indices it checked, the errors it found and the time it took.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { loadParser, type SqlParser } from '../sql/parser.js';
+import { parentPort } from 'node:worker_threads';
+import { loadParser } from '../sql/parser.js';
 import { take } from './parse-share.js';
 
-/** What the worker is started with: the counter of the next index to take, shared with the main thread. */
-export interface ParseWorkerData {
+/** What the main thread sends: the migrations' SQL, and the counter of the next index to take. */
+export interface ParseBatch {
+  sqls: string[];
   next: Int32Array;
 }
 
-/** A message to the worker: migrations from index `start` on, or the end mark. */
-export type ParseMessage = { start: number; sqls: string[] } | { end: true };
-
-/** What the worker answers after the end mark. */
+/** What the worker answers. */
 export type ParseReply = { ok: true; checked: number[]; errors: Array<{ index: number; message: string; offset: number | null }>; ms: number } | { ok: false; message: string };
 
 const port = parentPort!;
-const { next } = workerData as ParseWorkerData;
 const parser = loadParser();
-const received: string[] = [];
-const checked: number[] = [];
-const errors: Array<{ index: number; message: string; offset: number | null }> = [];
-let ms = 0;
-const work = (p: SqlParser): void => {
-  const t0 = performance.now();
-  for (let i = take(next, received.length); i !== -1; i = take(next, received.length)) {
-    const error = p.check(received[i]!);
-    checked.push(i);
-    if (error) errors.push({ index: i, ...error });
-  }
-  ms += performance.now() - t0;
-};
-port.on('message', (m: ParseMessage) => {
+port.once('message', (batch: ParseBatch) => {
   parser.then(
     (p) => {
-      if ('end' in m) {
-        work(p);
-        port.postMessage({ ok: true, checked, errors, ms } satisfies ParseReply);
-        port.close();
-        return;
+      const t0 = performance.now();
+      const checked: number[] = [];
+      const errors: Array<{ index: number; message: string; offset: number | null }> = [];
+      for (let i = take(batch.next, batch.sqls.length); i !== -1; i = take(batch.next, batch.sqls.length)) {
+        const error = p.check(batch.sqls[i]!);
+        checked.push(i);
+        if (error) errors.push({ index: i, ...error });
       }
-      for (const [k, sql] of m.sqls.entries()) received[m.start + k] = sql;
-      work(p);
+      port.postMessage({ ok: true, checked, errors, ms: performance.now() - t0 } satisfies ParseReply);
+      port.close();
     },
-    (error: unknown) => {
-      if ('end' in m) port.postMessage({ ok: false, message: String(error) } satisfies ParseReply);
-    },
+    (error: unknown) => port.postMessage({ ok: false, message: String(error) } satisfies ParseReply),
   );
 });
