@@ -30,7 +30,7 @@ describe('lock', () => {
   test('a lock whose snapshots hold look-alike keys and strings reads the same on both paths', () => {
     const entries = (JSON.parse(bundled) as { migrations: LockEntry[] }).migrations.map((e, i) => ({
       ...e,
-      spec: { ...e.spec, tables: { file: { columns: { file: { type: 'text', comment: `"file": "${e.file}"\n      "file": x` } } } }, n: i },
+      spec: { ...e.spec, tables: { file: { columns: { file: { type: 'text', comment: `"file":"${e.file}","file": "${e.file}"\n      "file": x` } } } }, n: i },
     }));
     const text = renderLock(entries);
     const fast = parseLock({ path: 'l.json', text });
@@ -39,10 +39,29 @@ describe('lock', () => {
     expect(fast.lock).toEqual(slow.lock);
   });
 
+  test('is written one migration per line, in the canonical JSON the chain hashes', () => {
+    const lines = bundled.split('\n');
+    const body = JSON.parse(bundled) as { migrations: LockEntry[] };
+    expect(lines.slice(0, 4)).toEqual(['{', '  "pamc": 1,', expect.stringMatching(/^  "chain": "[0-9a-f]{64}",$/), '  "migrations": [']);
+    expect(lines.slice(4, 4 + body.migrations.length).map((l) => JSON.parse(l.replace(/^ {4}/, '').replace(/,$/, '')) as LockEntry)).toEqual(body.migrations);
+    expect(renderLock([])).toBe('{\n  "pamc": 1,\n  "chain": "' + (JSON.parse(renderLock([])) as { chain: string }).chain + '",\n  "migrations": []\n}\n');
+  });
+
+  test('a lock in the earlier, pretty-printed layout is read through the general path, with the same entries', () => {
+    const body = JSON.parse(bundled) as Record<string, unknown>;
+    const pretty = `${JSON.stringify(body, null, 2)}\n`;
+    const read = parseLock({ path: 'l.json', text: pretty });
+    expect(read.diagnostics).toEqual([]);
+    expect(read.lock.entries).toEqual(parseLock({ path: 'l.json', text: bundled }).lock.entries);
+    expect(read.lock.spans.map((s) => pretty.slice(s.start, s.end))).toEqual((body.migrations as LockEntry[]).map((e) => JSON.stringify(e.file)));
+  });
+
   test('an edited lock still takes the general path and is refused', () => {
-    const edited = bundled.replace('"phase": 2', '"phase": 3');
+    const edited = bundled.replace('"phase":2', '"phase":3');
+    expect(edited).not.toBe(bundled);
     expect(parseLock({ path: 'l.json', text: edited }).diagnostics.map((d) => d.rule)).toEqual(['lock-integrity']);
     const duplicate = bundled.replace('"pamc": 1,', '"pamc": 1,\n  "pamc": 1,');
+    expect(duplicate).not.toBe(bundled);
     expect(parseLock({ path: 'l.json', text: duplicate }).diagnostics.map((d) => d.rule)).toEqual(['lock-integrity']);
   });
 });

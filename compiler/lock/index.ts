@@ -44,8 +44,13 @@ export function sha256(text: string): string {
 
 /** The chained hash over entries in order. */
 export function chainHash(entries: readonly LockEntry[]): string {
+  return chainOf(entries.map(entryLine));
+}
+
+/** The chain over entries given as their canonical JSON. */
+function chainOf(lines: readonly string[]): string {
   let h = sha256('pamc-lock-v1');
-  for (const e of entries) h = sha256(`${h}\n${canonicalJson(entryJson(e))}`);
+  for (const line of lines) h = createHash('sha256').update(h).update('\n').update(line, 'utf8').digest('hex');
   return h;
 }
 
@@ -53,10 +58,28 @@ function entryJson(e: LockEntry): Record<string, unknown> {
   return { feature: e.feature, phase: e.phase, version: e.version, file: e.file, environments: e.environments, sha256: e.sha256, spec: e.spec };
 }
 
-/** Renders a lock deterministically. */
+/** An entry's canonical JSON: what the chain hashes, and its line in the lock file. */
+function entryLine(e: LockEntry): string {
+  return canonicalJson(entryJson(e));
+}
+
+/** Where each entry's line starts in a rendered lock: after the head, each line and its separator. */
+const HEAD = (chain: string): string => `{\n  "pamc": ${LOCK_FORMAT},\n  "chain": ${JSON.stringify(chain)},\n  "migrations": [`;
+const INDENT = '    ';
+
+function layout(lines: readonly string[]): string {
+  const head = HEAD(chainOf(lines));
+  if (lines.length === 0) return `${head}]\n}\n`;
+  return `${head}\n${INDENT}${lines.join(`,\n${INDENT}`)}\n  ]\n}\n`;
+}
+
+/**
+ * Renders a lock deterministically: JSON, one migration per line, each in
+ * its canonical form (keys in a fixed order, no spaces), which is also what
+ * the chain hashes. A new migration adds one line.
+ */
 export function renderLock(entries: readonly LockEntry[]): string {
-  const body = { pamc: LOCK_FORMAT, chain: chainHash(entries), migrations: entries.map(entryJson) };
-  return `${JSON.stringify(body, null, 2)}\n`;
+  return layout(entries.map(entryLine));
 }
 
 export const MIGRATION_NAME = /^([0-9]{14})_([a-z0-9_]+)\.sql$/;
@@ -138,7 +161,9 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
  * well formed, has no duplicate keys and a matching chain, and its entries
  * sit at known places; anything else (null) takes the general path, which
  * locates every problem. Reading a large lock through the YAML parser costs
- * seconds; this costs one JSON.parse and one render.
+ * seconds; this costs one JSON.parse and one render. (A lock in the layout
+ * of earlier versions, pretty-printed, takes the general path; the next
+ * build that adds a migration rewrites it in this one.)
  */
 function canonicalLock(source: SourceFile): Lock | null {
   let data: unknown;
@@ -151,18 +176,15 @@ function canonicalLock(source: SourceFile): Lock | null {
   if (!body || typeof body !== 'object' || body.pamc !== LOCK_FORMAT || typeof body.chain !== 'string' || !Array.isArray(body.migrations)) return null;
   if (!body.migrations.every(isEntry)) return null;
   const entries = body.migrations as LockEntry[];
-  if (renderLock(entries) !== source.text) return null;
+  const lines = entries.map(entryLine);
+  if (layout(lines) !== source.text) return null;
+  // Each entry is one line; its first `"file":` is the key (a feature name is [a-z0-9_], so no value before it holds one).
   const spans: Span[] = [];
-  // Entry keys are indented six spaces; everything nested in a snapshot, more.
-  const key = '\n      "file": ';
-  let from = 0;
-  for (const e of entries) {
-    const value = JSON.stringify(e.file);
-    const at = source.text.indexOf(`${key}${value}`, from);
-    if (at === -1) return null;
-    const start = at + key.length;
-    spans.push({ file: source.path, start, end: start + value.length });
-    from = start + value.length;
+  let at = HEAD(body.chain).length + 1;
+  for (const [i, line] of lines.entries()) {
+    const start = at + INDENT.length + line.indexOf('"file":') + '"file":'.length;
+    spans.push({ file: source.path, start, end: start + JSON.stringify(entries[i]!.file).length });
+    at += INDENT.length + line.length + 2;
   }
   return { entries, chain: body.chain, spans, span: { file: source.path, start: 0, end: 0 } };
 }
