@@ -164,7 +164,8 @@ function expressionFacts(parser: SqlParser, text: string): ExpressionFacts {
       return { error: { message: result.error.message, offset }, single: false, subquery: false, refs: [] };
     }
     const target = singleValue(result.statements);
-    return { error: null, single: target !== null, subquery: target !== null && JSON.stringify(target).includes('"SubLink"'), refs: findColumnRefs(result.statements) };
+    const found = treeFacts(result.statements);
+    return { error: null, single: target !== null, subquery: target !== null && found.subquery, refs: found.refs };
   });
 }
 
@@ -173,22 +174,31 @@ export function columnRefs(parser: SqlParser, text: string): string[] {
   return [...expressionFacts(parser, text).refs];
 }
 
-function findColumnRefs(statements: unknown): string[] {
-  const names: string[] = [];
+/** In one walk of a parse tree: the last names of its ColumnRefs, in order of appearance, and whether it holds a subquery (SubLink). */
+function treeFacts(tree: unknown): { refs: string[]; subquery: boolean } {
+  const refs: string[] = [];
+  let subquery = false;
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'ColumnRef') {
-          const fields = (value as { fields?: Array<{ String?: { sval: string } }> }).fields ?? [];
-          const last = fields[fields.length - 1]?.String?.sval;
-          if (last !== undefined && !names.includes(last)) names.push(last);
-        } else walk(value);
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (key === 'ColumnRef') {
+        const fields = (value as { fields?: Array<{ String?: { sval: string } }> }).fields ?? [];
+        const last = fields[fields.length - 1]?.String?.sval;
+        if (last !== undefined && !refs.includes(last)) refs.push(last);
+        continue;
       }
+      if (key === 'SubLink') subquery = true;
+      walk(value);
     }
   };
-  walk(statements);
-  return names;
+  walk(tree);
+  return { refs, subquery };
 }
 
 /** Checks one SQL expression (a default, a check, an index predicate). */

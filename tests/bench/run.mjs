@@ -5,7 +5,8 @@
  * Generates synthetic specs (owner-RLS tables spread over phases, with
  * references between tables and to auth.users, checks, `in` lists, indexes
  * and extends) into temporary directories, then times whole `pamc build`
- * (from an empty out/ each run) and `pamc check` (on the built project)
+ * (each run in a fresh copy of the project, out/ empty) and `pamc check` (on
+ * the built project)
  * processes: min / median / max wall time and peak memory (RSS). Also times
  * `pamc check` on the bundled spec (schema/ + out/ of this repository), bare
  * `node -e 0` for scale, and one instrumented run per size (`--timings`)
@@ -24,7 +25,7 @@
  * Needs dist/ (npx tsc -p .).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,13 +151,15 @@ function stats(samples) {
   return { min: sorted[0], median, max: sorted[sorted.length - 1], n: sorted.length };
 }
 
-function repeat(runs, before, args, cwd, env = {}) {
+/** Runs `node args` in `cwd` `runs` times, `before` before each; `command` may be a function giving [args, cwd] after `before`. */
+function repeat(runs, before, command, cwd, env = {}) {
   const ms = [];
   const mib = [];
   const stages = [];
   for (let i = 0; i < runs; i++) {
     before?.();
-    const r = measure(args, cwd, { env });
+    const [args, dir] = typeof command === 'function' ? command() : [command, cwd];
+    const r = measure(args, dir, { env });
     ms.push(r.ms);
     mib.push(r.mib);
     stages.push(stageTimings(`${r.stdout}\n${r.stderr}`));
@@ -248,19 +251,28 @@ function main() {
   const work = mkdtempSync(join(tmpdir(), 'pamc-bench-'));
   try {
     for (const n of opts.sizes) {
-      const dir = join(work, `t${n}`);
-      const g = generate(n, dir);
+      const spec = join(work, `t${n}`);
+      const g = generate(n, spec);
       const runs = runsFor(n);
       log(`${n} tables (${g.features} features, ${g.phases} phases): build ×${runs} …`);
-      const clean = () => rmSync(join(dir, 'out'), { recursive: true, force: true });
-      const build = repeat(runs, clean, [CLI, 'build', '--now', NOW], dir);
-      clean();
+      // Every build runs in a fresh copy of the project, as in a fresh clone, and nothing is removed until the
+      // benchmark ends: on a file system without a journal (ext4 here), creating files right after tens of
+      // thousands were removed costs several times more (docs/performance.md), which would measure the
+      // benchmark's own clean-up.
+      let copies = 0;
+      let dir = spec;
+      const fresh = () => {
+        dir = join(work, `t${n}-run${++copies}`);
+        cpSync(join(spec, 'schema'), join(dir, 'schema'), { recursive: true });
+        cpSync(join(spec, 'package.json'), join(dir, 'package.json'));
+      };
+      const build = repeat(runs, fresh, () => [[CLI, 'build', '--now', NOW], dir]);
+      fresh();
       const buildStages = stageTimings(measure([CLI, 'build', '--now', NOW, '--timings'], dir).stderr);
       log(`${n} tables: check ×${runs} …`);
-      const check = repeat(runs, null, [CLI, 'check'], dir);
+      const check = repeat(runs, null, () => [[CLI, 'check'], dir]);
       const checkStages = stageTimings(measure([CLI, 'check', '--timings'], dir).stderr);
       results.sizes.push({ ...g, runs, build, check, buildStages, checkStages });
-      if (!opts.keep) rmSync(dir, { recursive: true, force: true });
     }
   } finally {
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
@@ -309,14 +321,15 @@ function print(results) {
   }
   out.push(table(['tables', 'features', 'command', 'runs', 'min', 'median', 'max', 'peak RSS (max)'], rows));
   out.push('');
-  const stages = ['parser-load', 'load', 'validate', 'model', 'diff', 'rules', 'emit', 'parse-check', 'write'];
+  // parse-worker runs on another thread, at the same time as write and parse-check: it is not in the sum.
+  const stages = ['parser-load', 'load', 'validate', 'model', 'diff', 'rules', 'emit', 'parse-check', 'write', 'parse-worker'];
   const stageRows = [];
   for (const s of results.sizes) {
     for (const [cmd, t] of [
       ['build', s.buildStages],
       ['check', s.checkStages],
     ]) {
-      stageRows.push([s.tables, cmd, ...stages.map((k) => (t[k] === undefined ? '-' : t[k].toFixed(1))), Object.values(t).reduce((a, x) => a + x, 0).toFixed(1)]);
+      stageRows.push([s.tables, cmd, ...stages.map((k) => (t[k] === undefined ? '-' : t[k].toFixed(1))), Object.entries(t).filter(([k]) => k !== 'parse-worker').reduce((a, [, x]) => a + x, 0).toFixed(1)]);
     }
   }
   out.push('per stage, ms (one run with --timings):');
