@@ -1,7 +1,8 @@
 /**
- * Crash safety, with real processes: a `pamc build` of 200 new features
- * (400 files) is killed with SIGKILL at random moments, and two builds are
- * started at once in the same project.
+ * Crash safety, with real processes: a `pamc build` of 800 new features
+ * (1,600 files; a spec large enough that the build shares its parse-check
+ * with a worker thread) is killed with SIGKILL at random moments, and two
+ * builds are started at once in the same project.
  *
  * After a kill, out/ must hold the old state or the new one as far as pamc
  * is concerned: the lock is the old one or the complete new one, every file
@@ -25,7 +26,7 @@ import { CLI, copyProject, snapshot } from './helpers/project.js';
 import { manyFeaturesPhase } from './helpers/gen.js';
 
 const RUNS = Number(process.env.PAMC_CRASH_RUNS ?? 6);
-const FEATURES = 200;
+const FEATURES = 800;
 const ENV = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' };
 const HANG_GUARD_MS = 60_000;
 
