@@ -135,11 +135,12 @@ export function writeAtomic(path: string, content: string): void {
  * Writes a build: migrations first, the lock last. The lock is the commit
  * point: a migration file the lock does not list was never emitted.
  *
- * Writing is in two halves. stageBuild writes each migration to a temporary
- * file beside it and flushes them all to disk (./stage.ts); commitBuild
- * renames them into place and then writes the lock, so a migration appears
- * whole or not at all, and before the lock that lists it. Between the two,
- * the CLI may still decide not to commit (discardStaged).
+ * Writing is in two halves, which `pamc build` runs with the parse-check
+ * between them. stageFiles (./stage.ts) writes each migration to a
+ * temporary file beside it and flushes them all to disk; commitBuild puts
+ * them in place and then writes the lock, so a migration appears whole or
+ * not at all, and before the lock that lists it. Between the two, the CLI
+ * may still decide not to commit (discardStaged).
  */
 export function writeBuild(outDir: string, files: ReadonlyMap<string, string>): string[] {
   const build = planBuild(outDir, files);
