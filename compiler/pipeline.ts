@@ -230,7 +230,7 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     const unchecked = { feature: f.name, span: f.span, sql };
     if (input.deferParseCheck) deferred.push(unchecked);
     else {
-      const failed = parseCheck([unchecked], parser).diagnostics;
+      const failed = parseCheck([unchecked], parser);
       parseMs += performance.now() - t0;
       if (failed.length) {
         diagnostics.push(...failed);
@@ -256,14 +256,13 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
  * not parse is an error at its feature (unparsable). compile does this
  * itself unless CompileInput.deferParseCheck.
  */
-export function parseCheck(migrations: readonly UncheckedMigration[], parser: SqlParser): { diagnostics: Diagnostic[]; ms: number } {
-  const t0 = performance.now();
+export function parseCheck(migrations: readonly UncheckedMigration[], parser: SqlParser): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const m of migrations) {
     const error = parser.check(m.sql);
     if (error) diagnostics.push(unparsable(m, error));
   }
-  return { diagnostics, ms: performance.now() - t0 };
+  return diagnostics;
 }
 
 /** The error for a new migration the parser rejected. */

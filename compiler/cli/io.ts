@@ -198,8 +198,6 @@ export function commitBuild(outDir: string, build: PlannedBuild, staged: readonl
   rmSync(join(outDir, JOURNAL), { force: true });
 }
 
-export { discardStaged, stageFiles };
-
 /** The journal of a build between its first rename and its lock (see writeBuild). */
 export const JOURNAL = '.pamc-build.journal';
 

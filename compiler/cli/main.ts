@@ -13,8 +13,8 @@ import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, commitBuild, discardStaged, interruptedBuild, IoError, planBuild, recoverBuild, stageFiles, type SpecFiles } from './io.js';
-import type { StagedFile } from './stage.js';
+import { acquireBuildLock, commitBuild, interruptedBuild, IoError, planBuild, recoverBuild, type SpecFiles } from './io.js';
+import { discardStaged, stageFiles, type StagedFile } from './stage.js';
 import { startParseHelper, type ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
@@ -106,7 +106,7 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
     const tParser = performance.now();
     await (await import('../sql/parser.js')).loadParser();
     const parserLoadMs = performance.now() - tParser;
-    let helper: ParseHelper | null = null;
+    let helper = null as ParseHelper | null;
     const onRead = (spec: SpecFiles): void => {
       const bytes = spec.sources.reduce((n, f) => n + f.text.length, 0);
       if (bytes >= SHARE_PARSE_CHECK_SPEC_BYTES) helper = startParseHelper();
@@ -130,7 +130,7 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
         const unchecked = output.unchecked;
         let staged: StagedFile[];
         let failed: Diagnostic[];
-        const h = unchecked.length < SHARE_PARSE_CHECK_MIGRATIONS ? null : (helper as ParseHelper | null);
+        const h = unchecked.length < SHARE_PARSE_CHECK_MIGRATIONS ? null : helper;
         if (h) {
           const shared = await h.check(
             unchecked.map((m) => m.sql),
@@ -142,7 +142,7 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
           failed = [...shared.errors].sort(([a], [b]) => a - b).map(([i, error]) => unparsable(unchecked[i]!, error));
         } else {
           staged = stage();
-          failed = parseCheck(unchecked, parser).diagnostics;
+          failed = parseCheck(unchecked, parser);
         }
         output.timings['parse-check'] = performance.now() - t;
         if (failed.length) {
@@ -167,7 +167,7 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       }
       return 0;
     } finally {
-      (helper as ParseHelper | null)?.stop();
+      helper?.stop();
     }
   } finally {
     release();

@@ -63,7 +63,7 @@ function entryLine(e: LockEntry): string {
   return canonicalJson(entryJson(e));
 }
 
-/** Where each entry's line starts in a rendered lock: after the head, each line and its separator. */
+/** The lock file's text up to the entries; then a line break, and each entry as INDENT and its line, the lines joined by `,\n`. */
 const HEAD = (chain: string): string => `{\n  "pamc": ${LOCK_FORMAT},\n  "chain": ${JSON.stringify(chain)},\n  "migrations": [`;
 const INDENT = '    ';
 
