@@ -7,16 +7,17 @@
  * I/O happens here; the CLI writes the files, atomically, and only when
  * there is no error.
  *
- * Stages: load → validate → model → fold (per environment) → history (lock
- * vs spec, through the rules) → emit → parse-check.
+ * Stages: load → validate → model (each phase file through all three before
+ * the next) → fold (per environment) → history (lock vs spec, through the
+ * rules) → emit → parse-check.
  */
 import type { Diagnostic, SourceFile, Span } from './report/diagnostic.js';
 import { compareDiagnostics, hasErrors } from './report/diagnostic.js';
 import { diagnostic } from './rules/index.js';
 import { runRules } from './rules/run.js';
-import { fromJson, loadFiles } from './load/index.js';
-import { validateFiles } from './validate/index.js';
-import { buildSpec, readFeature, Reader, type ModelOptions } from './model/index.js';
+import { fromJson, loadFile } from './load/index.js';
+import { validateFile } from './validate/index.js';
+import { readFeature, Reader, SpecBuilder, type ModelOptions } from './model/index.js';
 import { featuresInOrder, type ExistingTable, type Feature, type Spec } from './model/types.js';
 import { canonicalJson, firstDifference, snapshotFeature } from './model/snapshot.js';
 import { fold } from './diff/fold.js';
@@ -105,13 +106,23 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     timings,
   });
 
-  const loaded = loadFiles(input.sources);
-  diagnostics.push(...loaded.diagnostics);
-  lap('load');
-  const valid = validateFiles(loaded.files);
-  diagnostics.push(...valid.diagnostics);
-  lap('validate');
-  const model = buildSpec(valid.files, input.options, parser);
+  // Each file is loaded, validated and read into the model before the next, and its tree then dropped (SpecBuilder).
+  const builder = new SpecBuilder(input.options, parser);
+  let validFiles = 0;
+  for (const source of input.sources) {
+    const loaded = loadFile(source);
+    diagnostics.push(...loaded.diagnostics);
+    lap('load');
+    if (!loaded.file) continue;
+    const invalid = validateFile(loaded.file);
+    diagnostics.push(...invalid);
+    lap('validate');
+    if (invalid.length > 0) continue;
+    validFiles++;
+    builder.add(loaded.file);
+    lap('model');
+  }
+  const model = builder.finish();
   diagnostics.push(...model.diagnostics);
   const spec = model.spec;
   lap('model');
@@ -143,7 +154,7 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   // History: what was shipped (the lock, or the base lock with --base) against the spec.
   const shipped = base ? base.lock : lock;
   // A file that failed to load or validate is missing from the spec; its phase is not gone.
-  const incomplete = valid.files.length < input.sources.length;
+  const incomplete = validFiles < input.sources.length;
   diagnostics.push(...history(shipped, spec, existing, parser, input.options, canon, incomplete));
   if (base) diagnostics.push(...compareLocks(base.lock, lock));
   const emittedNames = new Set(lock.entries.map((e) => e.feature));

@@ -73,18 +73,7 @@ class LoadLimit extends Error {
   }
 }
 
-/** Loads every source; files with syntax errors produce diagnostics instead of trees. */
-export function loadFiles(sources: readonly SourceFile[]): { files: LoadedFile[]; diagnostics: Diagnostic[] } {
-  const files: LoadedFile[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const source of sources) {
-    const result = loadFile(source);
-    diagnostics.push(...result.diagnostics);
-    if (result.file) files.push(result.file);
-  }
-  return { files, diagnostics };
-}
-
+/** Loads one source; a file with a syntax error produces diagnostics instead of a tree. */
 export function loadFile(source: SourceFile): { file: LoadedFile | null; diagnostics: Diagnostic[] } {
   const root = source.text.includes('\uFFFD') ? null : loadFast(source.text, source.path);
   if (root) return { file: { path: source.path, root }, diagnostics: [] };

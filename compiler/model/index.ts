@@ -119,32 +119,47 @@ function map(node: LNode | undefined): LEntry[] {
   return node?.kind === 'map' ? node.entries : [];
 }
 
-/** Builds the spec from validated files. Files with the same phase number are a duplicate-name error. */
-export function buildSpec(files: readonly LoadedFile[], options: ModelOptions, parser: SqlParser): { spec: Spec; diagnostics: Diagnostic[] } {
-  const reader = new Reader(parser, options);
-  const phases: Phase[] = [];
-  for (const file of files) {
-    const phase = readPhase(reader, file);
-    const clash = phases.find((p) => p.phase === phase.phase);
+/**
+ * Builds the spec one file at a time, so that a file's tree can be dropped
+ * once it is read (the compile reads each file through load, validate and
+ * model before the next): on a large spec, trees kept until the end are
+ * most of what the garbage collector copies.
+ */
+export class SpecBuilder {
+  private readonly reader: Reader;
+  private readonly phases: Phase[] = [];
+
+  constructor(options: ModelOptions, parser: SqlParser) {
+    this.reader = new Reader(parser, options);
+  }
+
+  /** Reads one validated file. Files with the same phase number are a duplicate-name error. */
+  add(file: LoadedFile): void {
+    const phase = readPhase(this.reader, file);
+    const clash = this.phases.find((p) => p.phase === phase.phase);
     if (clash) {
-      reader.diagnostics.push(
+      this.reader.diagnostics.push(
         diagnostic('duplicate-name', entry(file.root, 'phase')?.value.span ?? phase.span, `phase ${phase.phase} is also defined in ${clash.file}`, 'give each phase file its own phase number'),
       );
-      continue;
+      return;
     }
-    phases.push(phase);
+    this.phases.push(phase);
   }
-  phases.sort((a, b) => a.phase - b.phase);
-  const seenFeatures = new Map<string, Feature>();
-  for (const feature of phases.flatMap((p) => p.features)) {
-    const other = seenFeatures.get(feature.name);
-    if (other) {
-      reader.diagnostics.push(
-        diagnostic('duplicate-name', feature.span, `feature \`${feature.name}\` is also defined in phase ${other.phase} (${other.file})`, 'feature names become migration file names: give each feature its own name'),
-      );
-    } else seenFeatures.set(feature.name, feature);
+
+  /** The spec of the files added, phases in order; a feature name defined twice is a duplicate-name error. */
+  finish(): { spec: Spec; diagnostics: Diagnostic[] } {
+    const phases = this.phases.sort((a, b) => a.phase - b.phase);
+    const seenFeatures = new Map<string, Feature>();
+    for (const feature of phases.flatMap((p) => p.features)) {
+      const other = seenFeatures.get(feature.name);
+      if (other) {
+        this.reader.diagnostics.push(
+          diagnostic('duplicate-name', feature.span, `feature \`${feature.name}\` is also defined in phase ${other.phase} (${other.file})`, 'feature names become migration file names: give each feature its own name'),
+        );
+      } else seenFeatures.set(feature.name, feature);
+    }
+    return { spec: { phases }, diagnostics: this.reader.diagnostics };
   }
-  return { spec: { phases }, diagnostics: reader.diagnostics };
 }
 
 function readPhase(reader: Reader, file: LoadedFile): Phase {

@@ -22,18 +22,7 @@ function compiled(): Validator {
   return generated as Validator;
 }
 
-/** Validates every file; returns those without errors. */
-export function validateFiles(files: readonly LoadedFile[]): { files: LoadedFile[]; diagnostics: Diagnostic[] } {
-  const ok: LoadedFile[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const file of files) {
-    const found = validateFile(file);
-    if (found.length === 0) ok.push(file);
-    diagnostics.push(...found);
-  }
-  return { files: ok, diagnostics };
-}
-
+/** Validates one file against the phase-file schema: no diagnostics means it is valid. */
 export function validateFile(file: LoadedFile): Diagnostic[] {
   const validate = compiled();
   if (validate(toJson(file.root))) return [];
