@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitStaged, discardStaged, stageFiles } from '../compiler/cli/stage.js';
-import { IoError, planBuild, writeBuild } from '../compiler/cli/io.js';
+import { commitBuild, IoError, JOURNAL, planBuild, stageBuild, writeBuild } from '../compiler/cli/io.js';
+import { LOCK_FILE } from '../compiler/lock/index.js';
 
 let dir: string;
 beforeEach(() => {
@@ -25,13 +26,13 @@ const FILES: Array<[string, string]> = [
 ];
 
 describe('stageFiles and commitStaged', () => {
-  it('stages only temporary files, then puts every file in place with its content', () => {
+  it('stages only temporary files, then puts every file in place with its content', async () => {
     const staged = stageFiles(dir, FILES);
     expect(readdirSync(dir).filter((f) => f.endsWith('.sql'))).toEqual([]);
     expect(readdirSync(join(dir, 'staging')).filter((f) => f.endsWith('.sql'))).toEqual([]);
     // Copies are not written at all until the commit.
-    expect(staged.filter((s) => 'copyOf' in s).map((s) => s.target)).toEqual([join(dir, 'staging/20260101000000_a.sql'), join(dir, 'staging/20260101000001_b.sql')]);
-    commitStaged(staged);
+    expect(staged.files.filter((s) => 'copyOf' in s).map((s) => s.target)).toEqual([join(dir, 'staging/20260101000000_a.sql'), join(dir, 'staging/20260101000001_b.sql')]);
+    await commitStaged(staged);
     for (const [rel, content] of FILES) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
     expect(statSync(join(dir, 'staging/20260101000000_a.sql')).ino).toBe(statSync(join(dir, '20260101000000_a.sql')).ino);
     expect(statSync(join(dir, 'staging/20260101000002_c.sql')).nlink).toBe(1);
@@ -39,27 +40,66 @@ describe('stageFiles and commitStaged', () => {
     expect(readdirSync(join(dir, 'staging')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('writes a copy whose original cannot be linked', () => {
+  it('writes a copy whose original cannot be linked', async () => {
     const target = join(dir, 'staging', 'x.sql');
     mkdirSync(join(dir, 'staging'));
-    commitStaged([{ target, copyOf: join(dir, 'gone.sql'), content: 'SELECT 4;\n' }]);
+    await commitStaged({ files: [{ target, copyOf: join(dir, 'gone.sql'), content: 'SELECT 4;\n' }], durable: Promise.resolve() });
     expect(readFileSync(target, 'utf8')).toBe('SELECT 4;\n');
     expect(readdirSync(join(dir, 'staging'))).toEqual(['x.sql']);
   });
 
+  it('puts nothing in place when the flush failed, and removes what it staged', async () => {
+    const staged = stageFiles(dir, FILES);
+    await staged.durable;
+    const failed = { files: staged.files, durable: Promise.reject(new Error('flush failed: EIO')) };
+    await expect(commitStaged(failed)).rejects.toThrow('flush failed: EIO');
+    expect(readdirSync(dir)).toEqual(['staging']);
+    expect(readdirSync(join(dir, 'staging'))).toEqual([]);
+  });
+
   it('leaves nothing behind when the build is not committed', () => {
-    discardStaged(stageFiles(dir, FILES));
+    discardStaged(stageFiles(dir, FILES).files);
     expect(readdirSync(dir)).toEqual(['staging']);
     expect(readdirSync(join(dir, 'staging'))).toEqual([]);
   });
 });
 
+describe('stageBuild and commitBuild', () => {
+  // Enough files for the flush to run as one `sync -f` in a child process on Linux (one fsync per file below 16).
+  const many = new Map<string, string>();
+  for (let i = 0; i < 40; i++) {
+    const name = `202601010000${String(i).padStart(2, '0')}_f${i}.sql`;
+    many.set(name, `SELECT ${i};\n`);
+    many.set(`staging/${name}`, `SELECT ${i};\n`);
+  }
+  many.set(LOCK_FILE, '{"pamc": 1}\n');
+
+  it('stages the journal, the migrations and the lock, and puts none of them in place before the commit', async () => {
+    const stage = stageBuild(dir, planBuild(dir, many));
+    const names = readdirSync(dir);
+    expect(names.filter((n) => !n.endsWith('.tmp') && n !== 'staging')).toEqual([]);
+    expect(names).toContain(`.${LOCK_FILE}.${process.pid}.tmp`);
+    expect(names).toContain(`.${JOURNAL}.${process.pid}.tmp`);
+    await commitBuild(dir, stage);
+    for (const [rel, content] of many) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n === JOURNAL)).toEqual([]);
+    expect(readdirSync(join(dir, 'staging')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes the same files through writeBuild, and lists them in order, the lock last', async () => {
+    const ordered = await writeBuild(dir, many);
+    expect(ordered.at(-1)).toBe(LOCK_FILE);
+    expect(ordered.slice(0, -1)).toEqual([...many.keys()].filter((k) => k !== LOCK_FILE).sort());
+    for (const [rel, content] of many) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
+  });
+});
+
 describe('planBuild', () => {
-  it('refuses to write over a file, also one whose name differs only in case', () => {
+  it('refuses to write over a file, also one whose name differs only in case', async () => {
     writeFileSync(join(dir, '20260101000001_B.sql'), '-- by hand\n');
     const files = new Map(FILES);
     expect(() => planBuild(dir, files)).toThrow(IoError);
-    expect(() => writeBuild(dir, files)).toThrow(/already exists; pamc never rewrites a migration/);
+    await expect(writeBuild(dir, files)).rejects.toThrow(/already exists; pamc never rewrites a migration/);
     expect(readFileSync(join(dir, '20260101000001_B.sql'), 'utf8')).toBe('-- by hand\n');
     expect(readdirSync(dir)).toEqual(['20260101000001_B.sql']);
   });

@@ -6,7 +6,7 @@ import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstat
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
-import { commitStaged, discardStaged, stageFiles, temporaryPath, type StagedFile } from './stage.js';
+import { commitStaged, discardStaged, stageFiles, temporaryPath, type Stage } from './stage.js';
 
 /** IoError is a failure to read or write, reported with exit status 2. */
 export class IoError extends Error {}
@@ -117,34 +117,21 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
   return { lock, files };
 }
 
-/** Writes one file atomically: a temporary file in the same directory, flushed, then renamed over. */
-export function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = temporaryPath(path);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 /**
  * Writes a build: migrations first, the lock last. The lock is the commit
  * point: a migration file the lock does not list was never emitted.
  *
  * Writing is in two halves, which `pamc build` runs with the parse-check
- * between them. stageFiles (./stage.ts) writes each migration to a
- * temporary file beside it and flushes them all to disk; commitBuild puts
- * them in place and then writes the lock, so a migration appears whole or
- * not at all, and before the lock that lists it. Between the two, the CLI
- * may still decide not to commit (discardStaged).
+ * between them. stageBuild writes the journal, each migration and the lock
+ * to a temporary file beside it and starts flushing them all to disk;
+ * commitBuild waits for the flush, then puts the journal, the migrations
+ * and the lock in place in that order and removes the journal, so a
+ * migration appears whole or not at all, and before the lock that lists it.
+ * Between the two, the CLI may still decide not to commit (discardStaged).
  */
-export function writeBuild(outDir: string, files: ReadonlyMap<string, string>): string[] {
+export async function writeBuild(outDir: string, files: ReadonlyMap<string, string>): Promise<string[]> {
   const build = planBuild(outDir, files);
-  commitBuild(outDir, build, stageFiles(outDir, build.migrations));
+  await commitBuild(outDir, stageBuild(outDir, build));
   return build.ordered;
 }
 
@@ -181,20 +168,28 @@ export function planBuild(outDir: string, files: ReadonlyMap<string, string>): P
 }
 
 /**
- * Puts staged migrations in place, then writes the lock. The journal names
- * what the renames put in place until the lock lists it: a build killed
- * between the first rename and the lock leaves migrations no lock lists,
- * which recoverBuild removes.
+ * Stages a build (./stage.ts): the journal first, then the migrations, the
+ * lock last, the order in which the commit puts them in place. The journal
+ * names what the renames put in place until the lock lists it: a build
+ * killed between the first rename and the lock leaves migrations no lock
+ * lists, which recoverBuild removes.
  */
-export function commitBuild(outDir: string, build: PlannedBuild, staged: readonly StagedFile[]): void {
+export function stageBuild(outDir: string, build: PlannedBuild): Stage {
+  const files: Array<readonly [string, string]> = [];
+  if (build.migrations.length) files.push([JOURNAL, `${JSON.stringify({ files: build.migrations.map(([rel]) => rel) }, null, 2)}\n`]);
+  files.push(...build.migrations);
+  if (build.lock !== null) files.push([LOCK_FILE, build.lock]);
+  return stageFiles(outDir, files);
+}
+
+/** Puts a staged build in place (see writeBuild); on failure, what is not in place yet is removed and the error thrown. */
+export async function commitBuild(outDir: string, stage: Stage): Promise<void> {
   try {
-    if (staged.length) writeAtomic(join(outDir, JOURNAL), `${JSON.stringify({ files: build.migrations.map(([rel]) => rel) }, null, 2)}\n`);
-    commitStaged(staged);
+    await commitStaged(stage);
   } catch (error) {
-    discardStaged(staged);
+    discardStaged(stage.files);
     throw error;
   }
-  if (build.lock !== null) writeAtomic(join(outDir, LOCK_FILE), build.lock);
   rmSync(join(outDir, JOURNAL), { force: true });
 }
 

@@ -13,8 +13,8 @@ import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, commitBuild, interruptedBuild, IoError, planBuild, recoverBuild, type SpecFiles } from './io.js';
-import { discardStaged, stageFiles, type StagedFile } from './stage.js';
+import { acquireBuildLock, commitBuild, interruptedBuild, IoError, planBuild, recoverBuild, stageBuild, type SpecFiles } from './io.js';
+import { discardStaged, type Stage } from './stage.js';
 import { startParseHelper, type ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
@@ -117,18 +117,19 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       const outDir = resolve(cwd, s.out);
       let diagnostics = output.diagnostics;
       if (!hasErrors(diagnostics)) {
-        // In order: stage (written beside their targets and flushed), parse-check (of what the worker has not
-        // taken yet, if there is a worker), commit (renamed into place, the lock last) if every migration parses.
+        // In order: stage (written beside their targets; their flush to disk starts), parse-check (of what the
+        // worker has not taken yet, if there is a worker, while the disk is written), commit (once flushed,
+        // renamed into place, the lock last) if every migration parses.
         let t = performance.now();
         const build = planBuild(outDir, output.files);
-        const stage = (): StagedFile[] => {
-          const staged = stageFiles(outDir, build.migrations);
+        const stage = (): Stage => {
+          const staged = stageBuild(outDir, build);
           output.timings.write = performance.now() - t;
           t = performance.now();
           return staged;
         };
         const unchecked = output.unchecked;
-        let staged: StagedFile[];
+        let staged: Stage;
         let failed: Diagnostic[];
         const h = unchecked.length < SHARE_PARSE_CHECK_MIGRATIONS ? null : helper;
         if (h) {
@@ -146,11 +147,11 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
         }
         output.timings['parse-check'] = performance.now() - t;
         if (failed.length) {
-          discardStaged(staged);
+          discardStaged(staged.files);
           diagnostics = [...diagnostics, ...failed].sort(compareDiagnostics);
         } else {
           t = performance.now();
-          commitBuild(outDir, build, staged);
+          await commitBuild(outDir, staged);
           output.timings.write! += performance.now() - t;
         }
       }

@@ -1,11 +1,11 @@
 /**
  * The first half of writing a build (see io.ts writeBuild): each file is
- * written to a temporary file beside its target and all are flushed to disk;
- * nothing is in place yet. The second half, the commit, renames them into
- * place and writes the lock.
+ * written to a temporary file beside its target, and a flush of them all to
+ * disk is started; nothing is in place yet. The second half, the commit,
+ * waits for the flush and renames them into place in order.
  */
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -15,6 +15,12 @@ import { basename, dirname, join } from 'node:path';
  */
 export type StagedFile = { target: string; tmp: string } | { target: string; copyOf: string; content: string };
 
+/** Files staged, and the flush that makes them durable (it rejects if they could not be flushed). */
+export interface Stage {
+  files: StagedFile[];
+  durable: Promise<void>;
+}
+
 /** pamc's temporary file for `target`: `.<name>.<pid>.tmp` in the same directory. */
 export function temporaryPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
@@ -22,13 +28,15 @@ export function temporaryPath(target: string): string {
 
 /**
  * Writes `files` (path relative to `outDir`, content) to temporary files
- * beside their targets, then makes them durable. A file whose content is the
- * same as a file staged before it in this call is not written: the commit
- * makes it a hard link of that file once it is in place. Creating a file
- * costs the file system many times what linking one does. On failure, the
- * temporary files already written are removed and the error is thrown.
+ * beside their targets, then starts making them durable, which runs while
+ * the caller goes on (a build parse-checks meanwhile); commitStaged waits
+ * for it. A file whose content is the same as a file staged before it in
+ * this call is not written: the commit makes it a hard link of that file
+ * once it is in place. Creating a file costs the file system many times
+ * what linking one does. On failure, the temporary files already written
+ * are removed and the error is thrown.
  */
-export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string, string]>): StagedFile[] {
+export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string, string]>): Stage {
   const staged: StagedFile[] = [];
   const written = new Map<string, string>();
   const dirs = new Set<string>();
@@ -52,28 +60,38 @@ export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string
       written.set(content, target);
       staged.push({ tmp, target });
     }
-    flushAll([...dirs], temporary);
   } catch (error) {
     discardStaged(staged);
     throw error;
   }
-  return staged;
+  const durable = flushAll([...dirs], temporary);
+  // Handled here so that a failed flush is never an unhandled rejection while the caller is busy; commitStaged awaits it.
+  durable.catch(() => undefined);
+  return { files: staged, durable };
 }
 
 /**
- * Puts staged files in place, in order: each temporary file is renamed over
- * its target, each copy is linked to the target it copies (already in place,
- * as it was staged before it). Where a link cannot be made (a file system
- * without hard links, or another one), the copy is written and renamed in
- * place instead. Each file appears whole or not at all.
+ * Puts staged files in place, in order, once they are durable: each
+ * temporary file is renamed over its target, each copy is linked to the
+ * target it copies (already in place, as it was staged before it). Where a
+ * link cannot be made (a file system without hard links, or another one),
+ * the copy is written and renamed in place instead. Each file appears whole
+ * or not at all. If the flush failed, nothing is put in place: the staged
+ * files are removed and the error is thrown.
  */
-export function commitStaged(staged: readonly StagedFile[]): void {
-  for (const s of staged) {
+export async function commitStaged(stage: Stage): Promise<void> {
+  try {
+    await stage.durable;
+  } catch (error) {
+    discardStaged(stage.files);
+    throw error;
+  }
+  for (const s of stage.files) {
     if ('tmp' in s) renameSync(s.tmp, s.target);
     else if (!tryLink(s.copyOf, s.target)) {
       const tmp = temporaryPath(s.target);
       writeNew(tmp, s.content);
-      flushAll([], [tmp]);
+      fsyncEach([tmp]);
       renameSync(tmp, s.target);
     }
   }
@@ -108,14 +126,44 @@ const FLUSH_ONE_BY_ONE = 16;
 /**
  * Makes the files `paths`, written in the directories `dirs`, durable. On
  * Linux, `sync -f` flushes the file system of each directory in one call
- * (syncfs(2)); anywhere else, or if that fails, each file is flushed on its
- * own (fsync(2)).
+ * (syncfs(2)), in a child process: the disk is written while this process
+ * goes on. Anywhere else, or if that fails, each file is flushed on its own
+ * (fsync(2)).
  */
-function flushAll(dirs: readonly string[], paths: readonly string[]): void {
-  if (paths.length >= FLUSH_ONE_BY_ONE && process.platform === 'linux') {
-    const r = spawnSync('sync', ['-f', ...dirs], { stdio: 'ignore', timeout: 120_000 });
-    if (r.status === 0) return;
+function flushAll(dirs: readonly string[], paths: readonly string[]): Promise<void> {
+  if (paths.length < FLUSH_ONE_BY_ONE || process.platform !== 'linux') {
+    try {
+      fsyncEach(paths);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fallBack = (): void => {
+      if (settled) return;
+      settled = true;
+      try {
+        fsyncEach(paths);
+        resolve();
+      } catch (error) {
+        reject(error as Error);
+      }
+    };
+    const child = spawn('sync', ['-f', ...dirs], { stdio: 'ignore', timeout: 120_000 });
+    child.once('error', fallBack);
+    child.once('exit', (code) => {
+      if (code !== 0) fallBack();
+      else if (!settled) {
+        settled = true;
+        resolve();
+      }
+    });
+  });
+}
+
+function fsyncEach(paths: readonly string[]): void {
   for (const path of paths) {
     const fd = openSync(path, 'r');
     try {
