@@ -141,7 +141,7 @@ function singleValue(statements: ReadonlyArray<Record<string, unknown>>): Record
 }
 
 /** What the parser says about one expression, whatever it is used as: one parse per distinct text. */
-interface ExpressionFacts {
+export interface ExpressionFacts {
   /** The parse error, its offset already relative to the expression. */
   error: { message: string; offset: number } | null;
   /** Exactly one expression, with nothing around it. */
@@ -154,7 +154,73 @@ interface ExpressionFacts {
 
 const EXPRESSION_PREFIX = 'SELECT (';
 
-function expressionFacts(parser: SqlParser, text: string): ExpressionFacts {
+/**
+ * The facts of an expression. Expressions that differ only in their numbers
+ * (a spec's checks often do: `amount < 1000`, `amount < 5000`) share one
+ * parse: the facts of numberShape(text), where each number is 0, are those
+ * of the text whenever the shape parses. Where it does not, the text is
+ * parsed itself, so an error is always the text's own, with its own offset.
+ */
+export function expressionFacts(parser: SqlParser, text: string): ExpressionFacts {
+  const shape = numberShape(text);
+  if (shape !== null && shape !== text) {
+    const shared = exactExpressionFacts(parser, shape);
+    if (shared.error === null) return shared;
+  }
+  return exactExpressionFacts(parser, text);
+}
+
+/**
+ * `text` with every integer of one to nine digits written as 0, outside
+ * quotes; null when the text holds a backslash, a dollar sign or an
+ * unterminated quote (whose extent is left to the parser).
+ *
+ * Why the facts do not change: PostgreSQL's lexer reads a run of up to nine
+ * digits as an integer constant whatever its value (longer runs may not fit
+ * in an int4 and are read as numeric constants, which the grammar takes in
+ * fewer places, so they are left alone); a digit that follows a letter, a
+ * digit, `_` or `$` is part of a name or a parameter and is left alone; the
+ * grammar's only checks of an integer's value reject 0 (`float(0)`) or
+ * negative numbers, which a shape never makes valid. Names, subqueries and
+ * the number of expressions are the same in the shape as in the text.
+ */
+export function numberShape(text: string): string | null {
+  if (/[\\$]/.test(text)) return null;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x27 || c === 0x22) {
+      // A quoted literal or name: to its closing quote (a doubled quote stays inside).
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text.charCodeAt(j) !== c) continue;
+        if (text.charCodeAt(j + 1) === c) j++;
+        else break;
+      }
+      if (j >= text.length) return null;
+      i = j;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || isNameChar(text.charCodeAt(i - 1))) continue;
+    let j = i;
+    while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++;
+    if (j - i <= 9) {
+      out += `${text.slice(from, i)}0`;
+      from = j;
+    }
+    i = j - 1;
+  }
+  return out + text.slice(from);
+}
+
+/** A character that continues a name or a parameter: a letter, a digit, `_` or `$` (NaN before the start: no). */
+function isNameChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24 || c > 0x7f;
+}
+
+/** The facts of exactly `text`, from its own parse (once per distinct text). */
+export function exactExpressionFacts(parser: SqlParser, text: string): ExpressionFacts {
   return cached(parser, `expr\0${text}`, () => {
     const wrapped = `${EXPRESSION_PREFIX}${text}\n)`;
     const result = parser.parse(wrapped);
