@@ -265,6 +265,9 @@ function main() {
         dir = join(work, `t${n}-run${++copies}`);
         cpSync(join(spec, 'schema'), join(dir, 'schema'), { recursive: true });
         cpSync(join(spec, 'package.json'), join(dir, 'package.json'));
+        // The build flushes the file system it writes (`sync -f`): without this, it would also write back the
+        // copy just made and whatever the previous run left unwritten, which is the benchmark's, not pamc's.
+        spawnSync('sync', [], { stdio: 'ignore' });
       };
       const build = repeat(runs, fresh, () => [[CLI, 'build', '--now', NOW], dir]);
       fresh();
