@@ -114,6 +114,9 @@ const NUMBER_LIKE = /^[-+]?\.?[0-9]|^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 
 /** A plain scalar's value under YAML 1.2's core schema, as the `yaml` library resolves it. */
 function resolvePlain(raw: string): string | number | boolean | null {
+  // Most scalars are words: one that starts with a letter other than those of null, true and false is a string.
+  const c = raw.charCodeAt(0) | 0x20;
+  if (c >= 0x61 && c <= 0x7a && c !== 0x6e && c !== 0x74 && c !== 0x66) return raw;
   if (NULLS.has(raw)) return null;
   if (TRUES.has(raw)) return true;
   if (FALSES.has(raw)) return false;

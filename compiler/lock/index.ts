@@ -50,7 +50,8 @@ export function chainHash(entries: readonly LockEntry[]): string {
 /** The chain over entries given as their canonical JSON. */
 function chainOf(lines: readonly string[]): string {
   let h = sha256('pamc-lock-v1');
-  for (const line of lines) h = createHash('sha256').update(h).update('\n').update(line, 'utf8').digest('hex');
+  // Each step hashes the previous hash, a line break and the entry's line: one string, one update.
+  for (const line of lines) h = sha256(`${h}\n${line}`);
   return h;
 }
 
