@@ -51,6 +51,25 @@ describe('the shared parse-check', () => {
     expect([...errors.keys()].sort((a, b) => a - b)).toEqual(sqls.flatMap((s, i) => (parser.check(s) ? [i] : [])));
     expect(errors.size).toBe(17);
   });
+
+  it('gives the event loop a turn between batches, and runs `between` after each', async () => {
+    const parser = await loadParser();
+    const sqls = texts(200, 1000);
+    const helper = startParseHelper();
+    helper.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    let settled = false;
+    const seen: boolean[] = [];
+    const { errors } = await helper.check(
+      sqls,
+      parser,
+      () => void setImmediate(() => (settled = true)),
+      () => seen.push(settled),
+    );
+    expect(errors.size).toBe(0);
+    // 200 migrations on this thread, a turn every 32: six calls, each after the immediate has run.
+    expect(seen).toEqual([true, true, true, true, true, true]);
+  });
 });
 
 describe('a build large enough for the parse worker', () => {

@@ -4,11 +4,11 @@
  * never written over.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitStaged, discardStaged, stageFiles } from '../compiler/cli/stage.js';
-import { commitBuild, IoError, JOURNAL, planBuild, stageBuild, writeBuild } from '../compiler/cli/io.js';
+import { commitBuild, IoError, JOURNAL, placeLock, placeMigrations, planBuild, stageBuild, withdrawBuild, writeBuild } from '../compiler/cli/io.js';
 import { LOCK_FILE } from '../compiler/lock/index.js';
 
 let dir: string;
@@ -84,6 +84,40 @@ describe('stageBuild and commitBuild', () => {
     for (const [rel, content] of many) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n === JOURNAL)).toEqual([]);
     expect(readdirSync(join(dir, 'staging')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('puts the migrations in place without the lock, then the lock; the journal names them until then', async () => {
+    const staged = stageBuild(dir, planBuild(dir, many));
+    await staged.stage.durable;
+    placeMigrations(staged);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    const journal = JSON.parse(readFileSync(join(dir, JOURNAL), 'utf8')) as { files: string[] };
+    expect(journal.files).toEqual([...many.keys()].filter((k) => k !== LOCK_FILE).sort());
+    for (const rel of journal.files) expect(existsSync(join(dir, rel)), rel).toBe(true);
+    placeLock(dir, staged);
+    for (const [rel, content] of many) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
+    expect(existsSync(join(dir, JOURNAL))).toBe(false);
+  });
+
+  it('takes back a build whose migrations were put in place, and leaves what was there before', async () => {
+    writeFileSync(join(dir, LOCK_FILE), '{"pamc": 1, "before": true}\n');
+    writeFileSync(join(dir, '20250101000000_by_hand.sql'), '-- by hand\n');
+    const before = readdirSync(dir).sort();
+    const staged = stageBuild(dir, planBuild(dir, many));
+    await staged.stage.durable;
+    placeMigrations(staged);
+    withdrawBuild(staged);
+    expect(readdirSync(dir).sort()).toEqual([...before, 'staging'].sort());
+    expect(readdirSync(join(dir, 'staging'))).toEqual([]);
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('{"pamc": 1, "before": true}\n');
+    expect(readFileSync(join(dir, '20250101000000_by_hand.sql'), 'utf8')).toBe('-- by hand\n');
+  });
+
+  it('takes back a build that was only staged', () => {
+    const staged = stageBuild(dir, planBuild(dir, many));
+    withdrawBuild(staged);
+    expect(readdirSync(dir)).toEqual(['staging']);
+    expect(readdirSync(join(dir, 'staging'))).toEqual([]);
   });
 
   it('writes the same files through writeBuild, and lists them in order, the lock last', async () => {

@@ -6,7 +6,7 @@ import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstat
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
-import { commitStaged, discardStaged, stageFiles, temporaryPath, type Stage } from './stage.js';
+import { discardStaged, placeStaged, stageFiles, temporaryPath, withdrawStaged, type Stage, type StagedFile } from './stage.js';
 
 /** IoError is a failure to read or write, reported with exit status 2. */
 export class IoError extends Error {}
@@ -127,7 +127,9 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
  * commitBuild waits for the flush, then puts the journal, the migrations
  * and the lock in place in that order and removes the journal, so a
  * migration appears whole or not at all, and before the lock that lists it.
- * Between the two, the CLI may still decide not to commit (discardStaged).
+ * Until the lock is in place, the CLI may still decide not to commit
+ * (withdrawBuild): `pamc build` puts the migrations in place while it
+ * parse-checks them, and the lock only once every one parses.
  */
 export async function writeBuild(outDir: string, files: ReadonlyMap<string, string>): Promise<string[]> {
   const build = planBuild(outDir, files);
@@ -167,30 +169,61 @@ export function planBuild(outDir: string, files: ReadonlyMap<string, string>): P
   return { ordered, migrations, lock: files.get(LOCK_FILE) ?? null };
 }
 
+/** A staged build: the journal and the migrations, put in place first, and the lock, put in place last. */
+export interface StagedBuild {
+  stage: Stage;
+  migrations: StagedFile[];
+  lock: StagedFile | null;
+}
+
 /**
  * Stages a build (./stage.ts): the journal first, then the migrations, the
- * lock last, the order in which the commit puts them in place. The journal
- * names what the renames put in place until the lock lists it: a build
- * killed between the first rename and the lock leaves migrations no lock
- * lists, which recoverBuild removes.
+ * lock last, the order in which they are put in place. The journal names
+ * what the renames put in place until the lock lists it: a build killed
+ * between the first rename and the lock leaves migrations no lock lists,
+ * which recoverBuild removes.
  */
-export function stageBuild(outDir: string, build: PlannedBuild): Stage {
+export function stageBuild(outDir: string, build: PlannedBuild): StagedBuild {
   const files: Array<readonly [string, string]> = [];
   if (build.migrations.length) files.push([JOURNAL, `${JSON.stringify({ files: build.migrations.map(([rel]) => rel) }, null, 2)}\n`]);
   files.push(...build.migrations);
   if (build.lock !== null) files.push([LOCK_FILE, build.lock]);
-  return stageFiles(outDir, files);
+  const stage = stageFiles(outDir, files);
+  const lock = build.lock !== null ? stage.files[stage.files.length - 1]! : null;
+  return { stage, migrations: lock ? stage.files.slice(0, -1) : stage.files, lock };
 }
 
-/** Puts a staged build in place (see writeBuild); on failure, what is not in place yet is removed and the error thrown. */
-export async function commitBuild(outDir: string, stage: Stage): Promise<void> {
+/** Puts the journal and the migrations of a staged build in place, once its flush is done; not the lock. */
+export function placeMigrations(staged: StagedBuild): void {
+  placeStaged(staged.migrations);
+}
+
+/** Puts the lock in place, the commit point, and removes the journal. */
+export function placeLock(outDir: string, staged: StagedBuild): void {
+  if (staged.lock) placeStaged([staged.lock]);
+  rmSync(join(outDir, JOURNAL), { force: true });
+}
+
+/**
+ * Takes back a build that will not be committed: the migrations it may have
+ * put in place and its temporary files, the journal last. The lock in place
+ * is the previous build's and stays; only the new one's temporary file goes.
+ */
+export function withdrawBuild(staged: StagedBuild): void {
+  if (staged.lock) discardStaged([staged.lock]);
+  withdrawStaged(staged.migrations);
+}
+
+/** Puts a staged build in place (see writeBuild); on failure, what it staged or placed is taken back and the error thrown. */
+export async function commitBuild(outDir: string, staged: StagedBuild): Promise<void> {
   try {
-    await commitStaged(stage);
+    await staged.stage.durable;
+    placeMigrations(staged);
   } catch (error) {
-    discardStaged(stage.files);
+    withdrawBuild(staged);
     throw error;
   }
-  rmSync(join(outDir, JOURNAL), { force: true });
+  placeLock(outDir, staged);
 }
 
 /** The journal of a build between its first rename and its lock (see writeBuild). */

@@ -13,8 +13,7 @@ import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, commitBuild, interruptedBuild, IoError, planBuild, recoverBuild, stageBuild, type SpecFiles } from './io.js';
-import { discardStaged, type Stage } from './stage.js';
+import { acquireBuildLock, commitBuild, interruptedBuild, IoError, placeLock, placeMigrations, planBuild, recoverBuild, stageBuild, withdrawBuild, type SpecFiles, type StagedBuild } from './io.js';
 import { startParseHelper, type ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
@@ -117,19 +116,39 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       const outDir = resolve(cwd, s.out);
       let diagnostics = output.diagnostics;
       if (!hasErrors(diagnostics)) {
-        // In order: stage (written beside their targets; their flush to disk starts), parse-check (of what the
-        // worker has not taken yet, if there is a worker, while the disk is written), commit (once flushed,
-        // renamed into place, the lock last) if every migration parses.
+        // Stage: every file written beside its target, and a flush of them all to disk started. Then the
+        // parse-check, shared with the worker if there is one; meanwhile, once the flush is done, the journal
+        // and the migrations are put in place (they are not emitted until the lock lists them). Then, if every
+        // migration parses, the lock is put in place: the commit; if one does not, all of it is taken back.
         let t = performance.now();
         const build = planBuild(outDir, output.files);
-        const stage = (): Stage => {
-          const staged = stageBuild(outDir, build);
+        let staged = null as StagedBuild | null;
+        let durable = false;
+        let placed = false;
+        let placeFailure: unknown = null;
+        let placeMs = 0;
+        const stage = (): StagedBuild => {
+          staged = stageBuild(outDir, build);
+          staged.stage.durable.then(
+            () => (durable = true),
+            () => undefined,
+          );
           output.timings.write = performance.now() - t;
           t = performance.now();
           return staged;
         };
+        const place = (): void => {
+          if (!staged || !durable || placed || placeFailure !== null) return;
+          const t0 = performance.now();
+          try {
+            placeMigrations(staged);
+            placed = true;
+          } catch (error) {
+            placeFailure = error;
+          }
+          placeMs += performance.now() - t0;
+        };
         const unchecked = output.unchecked;
-        let staged: Stage;
         let failed: Diagnostic[];
         const h = unchecked.length < SHARE_PARSE_CHECK_MIGRATIONS ? null : helper;
         if (h) {
@@ -137,23 +156,27 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
             unchecked.map((m) => m.sql),
             parser,
             stage,
+            place,
           );
-          staged = shared.first;
           output.timings['parse-worker'] = shared.workerMs;
           failed = [...shared.errors].sort(([a], [b]) => a - b).map(([i, error]) => unparsable(unchecked[i]!, error));
         } else {
-          staged = stage();
+          stage();
           failed = parseCheck(unchecked, parser);
         }
-        output.timings['parse-check'] = performance.now() - t;
-        if (failed.length) {
-          discardStaged(staged.files);
-          diagnostics = [...diagnostics, ...failed].sort(compareDiagnostics);
-        } else {
-          t = performance.now();
-          await commitBuild(outDir, staged);
-          output.timings.write! += performance.now() - t;
+        output.timings['parse-check'] = performance.now() - t - placeMs;
+        t = performance.now();
+        const done = staged as StagedBuild | null;
+        if (done) {
+          if (placeFailure !== null || failed.length) withdrawBuild(done);
+          if (placeFailure !== null) throw placeFailure;
+          if (failed.length) diagnostics = [...diagnostics, ...failed].sort(compareDiagnostics);
+          else {
+            if (!placed) await commitBuild(outDir, done);
+            else placeLock(outDir, done);
+          }
         }
+        output.timings.write! += placeMs + performance.now() - t;
       }
       report(diagnostics, sources, opts.format);
       if (hasErrors(diagnostics)) {

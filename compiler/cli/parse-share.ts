@@ -24,6 +24,9 @@ export function take(next: Int32Array, limit: number): number {
   }
 }
 
+/** How many migrations this thread checks between two turns of the event loop, when the caller asks for them. */
+const BETWEEN_EVERY = 32;
+
 /** A parse worker, started ahead of the migrations. */
 export interface ParseHelper {
   /**
@@ -31,9 +34,11 @@ export interface ParseHelper {
    * `first` runs on this thread before it joins in (the worker is already
    * checking). Resolves with the errors by index, `first`'s result, and the
    * time the worker spent checking (0 if it did not). If the worker fails,
-   * this thread checks what the worker may not have.
+   * this thread checks what the worker may not have. `between` runs on this
+   * thread every BETWEEN_EVERY migrations it checks, after the event loop
+   * has had a turn (so that a promise the caller waits on can settle).
    */
-  check<T>(sqls: readonly string[], parser: SqlParser, first: () => T): Promise<{ errors: Map<number, ParseError>; first: T; workerMs: number }>;
+  check<T>(sqls: readonly string[], parser: SqlParser, first: () => T, between?: () => void): Promise<{ errors: Map<number, ParseError>; first: T; workerMs: number }>;
   /** Stops the worker, used or not. */
   stop(): void;
 }
@@ -50,7 +55,7 @@ export function startParseHelper(): ParseHelper {
     worker.once('exit', (code) => resolve({ ok: false, message: `the parse worker exited (code ${code})` }));
   });
   return {
-    async check(sqls, parser, first) {
+    async check(sqls, parser, first, between) {
       const next = new Int32Array(new SharedArrayBuffer(4));
       worker.postMessage({ sqls: sqls as string[], next } satisfies ParseBatch);
       const firstResult = first();
@@ -60,6 +65,10 @@ export function startParseHelper(): ParseHelper {
         const error = parser.check(sqls[i]!);
         mine.add(i);
         if (error) errors.set(i, error);
+        if (between && mine.size % BETWEEN_EVERY === 0) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          between();
+        }
       }
       const r = await reply;
       if (r.ok) {

@@ -71,12 +71,8 @@ export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string
 }
 
 /**
- * Puts staged files in place, in order, once they are durable: each
- * temporary file is renamed over its target, each copy is linked to the
- * target it copies (already in place, as it was staged before it). Where a
- * link cannot be made (a file system without hard links, or another one),
- * the copy is written and renamed in place instead. Each file appears whole
- * or not at all. If the flush failed, nothing is put in place: the staged
+ * Puts staged files in place, in order, once they are durable (see
+ * placeStaged). If the flush failed, nothing is put in place: the staged
  * files are removed and the error is thrown.
  */
 export async function commitStaged(stage: Stage): Promise<void> {
@@ -86,7 +82,19 @@ export async function commitStaged(stage: Stage): Promise<void> {
     discardStaged(stage.files);
     throw error;
   }
-  for (const s of stage.files) {
+  placeStaged(stage.files);
+}
+
+/**
+ * Puts staged files in place, in order; the caller has waited for their
+ * flush. Each temporary file is renamed over its target, each copy is linked
+ * to the target it copies (already in place, as it was staged before it).
+ * Where a link cannot be made (a file system without hard links, or another
+ * one), the copy is written and renamed in place instead. Each file appears
+ * whole or not at all.
+ */
+export function placeStaged(files: readonly StagedFile[]): void {
+  for (const s of files) {
     if ('tmp' in s) renameSync(s.tmp, s.target);
     else if (!tryLink(s.copyOf, s.target)) {
       const tmp = temporaryPath(s.target);
@@ -100,6 +108,19 @@ export async function commitStaged(stage: Stage): Promise<void> {
 /** Removes the temporary files of a stage that will not be committed (those not renamed yet). */
 export function discardStaged(staged: readonly StagedFile[]): void {
   for (const s of staged) if ('tmp' in s) rmSync(s.tmp, { force: true });
+}
+
+/**
+ * Takes back staged files, whether or not they were put in place: each
+ * target and each temporary file is removed, last file first. A target is
+ * only ever a name that did not exist when the build was planned (io.ts
+ * planBuild refuses to write over a file).
+ */
+export function withdrawStaged(staged: readonly StagedFile[]): void {
+  for (const s of [...staged].reverse()) {
+    rmSync(s.target, { force: true });
+    if ('tmp' in s) rmSync(s.tmp, { force: true });
+  }
 }
 
 function writeNew(path: string, content: string): void {
