@@ -186,7 +186,8 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       printTimings(output, opts.timings);
       if (opts.format === 'text') {
         const fresh = output.plan.filter((p) => p.status === 'new');
-        for (const p of fresh) process.stdout.write(`wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`);
+        // One write: a large build lists thousands of files, and each write to a pipe is a system call.
+        if (fresh.length) process.stdout.write(fresh.map((p) => `wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`).join(''));
         if (fresh.length === 0) process.stdout.write(`${s.out}/ is up to date (${output.plan.length} migrations)\n`);
       }
       return 0;
