@@ -1,8 +1,9 @@
 /**
  * Crash safety, with real processes: a `pamc build` of 800 new features
- * (1,600 files; a spec large enough that the build shares its parse-check
- * with a worker thread) is killed with SIGKILL at random moments, and two
- * builds are started at once in the same project.
+ * (1,600 files; told to share its parse-check with a worker thread, so that
+ * it puts its migrations in place while it parse-checks them) is killed with
+ * SIGKILL at random moments, and two builds are started at once in the same
+ * project.
  *
  * After a kill, out/ must hold the old state or the new one as far as pamc
  * is concerned: the lock is the old one or the complete new one, every file
@@ -27,7 +28,9 @@ import { manyFeaturesPhase } from './helpers/gen.js';
 
 const RUNS = Number(process.env.PAMC_CRASH_RUNS ?? 6);
 const FEATURES = 800;
-const ENV = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' };
+const ENV = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', PAMC_PARSE_WORKER: '1' };
+/** The same build on one thread: it puts its migrations in place only after the parse-check. */
+const ONE_THREAD = { ...ENV, PAMC_PARSE_WORKER: '0' };
 const HANG_GUARD_MS = 60_000;
 
 interface Run {
@@ -43,8 +46,8 @@ function pamcSync(cwd: string, args: string[]): Run {
 }
 
 /** Starts `pamc build`; `done` resolves when it exits. */
-function startBuild(cwd: string): { pid: number; kill: () => void; done: Promise<Run> } {
-  const child = spawn(process.execPath, [CLI, 'build'], { cwd, env: ENV });
+function startBuild(cwd: string, env: NodeJS.ProcessEnv = ENV): { pid: number; kill: () => void; done: Promise<Run> } {
+  const child = spawn(process.execPath, [CLI, 'build'], { cwd, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -104,12 +107,14 @@ describe('a build killed at any moment', () => {
   for (let i = 0; i < RUNS; i++) {
     // A third of the kills land anywhere in the run; a third just after the build's first temporary file;
     // a third as soon as the first migration is renamed into place (between that and the lock).
+    // The first half of the kills hit builds with the parse worker, the second half builds on one thread.
     const strategy = (['anywhere', 'while writing', 'while renaming'] as const)[i % 3]!;
-    it(`kill ${i + 1} (${strategy}) leaves the old state or the new one, and the next build finishes the job`, { timeout: 4 * HANG_GUARD_MS }, async () => {
+    const threads = i < RUNS / 2 ? 'with the parse worker' : 'on one thread';
+    it(`kill ${i + 1} (${strategy}, ${threads}) leaves the old state or the new one, and the next build finishes the job`, { timeout: 4 * HANG_GUARD_MS }, async () => {
       const p = freshCopy();
       try {
         const out = join(p.dir, 'out');
-        const build = startBuild(p.dir);
+        const build = startBuild(p.dir, i < RUNS / 2 ? ENV : ONE_THREAD);
         if (strategy === 'anywhere') {
           await sleep(Math.random() * buildMs * 1.2);
         } else {

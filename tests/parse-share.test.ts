@@ -11,7 +11,7 @@ import { manyFeaturesPhase } from './helpers/gen.js';
 import { loadParser } from '../compiler/sql/parser.js';
 
 // The worker is started from the compiled CLI: its module is dist/compiler/cli/parse-worker.js.
-const { startParseHelper } = (await import(join(ROOT, 'dist/compiler/cli/parse-share.js'))) as typeof import('../compiler/cli/parse-share.js');
+const { startParseHelper, wantsParseWorker, PARSE_WORKER_SPEC_CHARS } = (await import(join(ROOT, 'dist/compiler/cli/parse-share.js'))) as typeof import('../compiler/cli/parse-share.js');
 
 /** SQL texts, every `bad`-th of which does not parse. */
 function texts(count: number, bad: number): string[] {
@@ -72,23 +72,34 @@ describe('the shared parse-check', () => {
   });
 });
 
-describe('a build large enough for the parse worker', () => {
+describe('when a build starts the parse worker', () => {
+  it('starts it from 1.5 MiB of spec, unless PAMC_PARSE_WORKER says never (0) or always (1)', () => {
+    expect(PARSE_WORKER_SPEC_CHARS).toBe(1.5 * 1024 * 1024);
+    expect(wantsParseWorker(PARSE_WORKER_SPEC_CHARS - 1, undefined)).toBe(false);
+    expect(wantsParseWorker(PARSE_WORKER_SPEC_CHARS, undefined)).toBe(true);
+    expect(wantsParseWorker(PARSE_WORKER_SPEC_CHARS, '')).toBe(true);
+    expect(wantsParseWorker(10 * PARSE_WORKER_SPEC_CHARS, '0')).toBe(false);
+    expect(wantsParseWorker(0, '1')).toBe(true);
+  });
+});
+
+describe('a build with the parse worker', () => {
   let project: { dir: string; cleanup: () => void };
   beforeAll(() => {
     project = copyProject();
-    // 800 features: over the spec size (256 KiB) from which build starts the worker.
+    // 800 features: a spec below the size that starts the worker by itself, so the build is told to.
     writeFileSync(join(project.dir, 'schema', 'phase-100-bulk.yaml'), manyFeaturesPhase(800));
   });
   afterAll(() => project.cleanup());
 
   it('writes what the in-process compile plans, byte for byte, and check passes', async () => {
     const spec = readdirSync(join(project.dir, 'schema')).reduce((n, f) => n + readFileSync(join(project.dir, 'schema', f), 'utf8').length, 0);
-    expect(spec).toBeGreaterThan(256 * 1024);
+    expect(wantsParseWorker(spec, undefined)).toBe(false);
     const planned = await compileProject(project.dir);
     expect(planned.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(planned.files.size).toBe(1 + 2 * 800);
 
-    const r = pamc(project.dir, ['build', '--timings']);
+    const r = pamc(project.dir, ['build', '--timings'], { PAMC_PARSE_WORKER: '1' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/^error/m);
     // The worker took part: it reports the time it spent checking.

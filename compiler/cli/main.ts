@@ -14,7 +14,7 @@ import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from 
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
 import { acquireBuildLock, commitBuild, interruptedBuild, IoError, placeLock, placeMigrations, planBuild, recoverBuild, stageBuild, withdrawBuild, type SpecFiles, type StagedBuild } from './io.js';
-import { startParseHelper, type ParseHelper } from './parse-share.js';
+import { startParseHelper, wantsParseWorker, type ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
 
@@ -84,9 +84,7 @@ function printTimings(output: CompileOutput, enabled: boolean | undefined): void
   for (const [stage, ms] of Object.entries(output.timings)) process.stderr.write(`timing ${stage} ${ms.toFixed(2)} ms\n`);
 }
 
-/** From this much spec (characters of phase files), a build starts a parse worker (./parse-share.ts). */
-const SHARE_PARSE_CHECK_SPEC_BYTES = 256 * 1024;
-/** From this many new migrations, the build shares their parse-check with that worker. */
+/** From this many new migrations, a build that started a parse worker (./parse-share.ts) shares their parse-check with it. */
 const SHARE_PARSE_CHECK_MIGRATIONS = 64;
 
 async function buildCommand(opts: CommonOptions): Promise<number> {
@@ -107,8 +105,8 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
     const parserLoadMs = performance.now() - tParser;
     let helper = null as ParseHelper | null;
     const onRead = (spec: SpecFiles): void => {
-      const bytes = spec.sources.reduce((n, f) => n + f.text.length, 0);
-      if (bytes >= SHARE_PARSE_CHECK_SPEC_BYTES) helper = startParseHelper();
+      const chars = spec.sources.reduce((n, f) => n + f.text.length, 0);
+      if (wantsParseWorker(chars, process.env.PAMC_PARSE_WORKER)) helper = startParseHelper();
     };
     try {
       const { output, sources, parser } = await loadProject(cwd, opts, clock(opts.now), { deferParseCheck: true }, { onRead });

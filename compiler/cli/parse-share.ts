@@ -24,6 +24,25 @@ export function take(next: Int32Array, limit: number): number {
   }
 }
 
+/**
+ * From this much spec (characters of phase files), a build starts a parse
+ * worker. Measured (docs/performance.md): at 500 tables (0.6 MB) a build was
+ * 10–30 ms faster without one, at 1,000 (1.2 MB) even, at 2,000 (2.4 MB)
+ * 60 ms faster with one; the worker also costs some 30 MB.
+ */
+export const PARSE_WORKER_SPEC_CHARS = 1.5 * 1024 * 1024;
+
+/**
+ * Whether a build of a spec of `specChars` characters starts a parse worker:
+ * by size, unless `setting` (the PAMC_PARSE_WORKER environment variable) is
+ * `0` (never) or `1` (always).
+ */
+export function wantsParseWorker(specChars: number, setting: string | undefined): boolean {
+  if (setting === '0') return false;
+  if (setting === '1') return true;
+  return specChars >= PARSE_WORKER_SPEC_CHARS;
+}
+
 /** How many migrations this thread checks between two turns of the event loop, when the caller asks for them. */
 const BETWEEN_EVERY = 32;
 
