@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { commitStaged, discardStaged, stageFiles } from '../compiler/cli/stage.js';
-import { commitBuild, IoError, JOURNAL, placeLock, placeMigrations, planBuild, stageBuild, withdrawBuild, writeBuild } from '../compiler/cli/io.js';
+import { BuildWrite, commitBuild, IoError, JOURNAL, planBuild, recoverBuild, stageBuild, writeBuild } from '../compiler/cli/io.js';
 import { LOCK_FILE } from '../compiler/lock/index.js';
 
 let dir: string;
@@ -86,36 +86,62 @@ describe('stageBuild and commitBuild', () => {
     expect(readdirSync(join(dir, 'staging')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('puts the migrations in place without the lock, then the lock; the journal names them until then', async () => {
-    const staged = stageBuild(dir, planBuild(dir, many));
-    await staged.stage.durable;
-    placeMigrations(staged);
+  it('puts the migrations in place once flushed, without the lock; the lock at the commit; the journal names them until then', async () => {
+    const write = new BuildWrite(dir, planBuild(dir, many));
+    await write.staged.stage.durable;
+    write.placeIfFlushed();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     const journal = JSON.parse(readFileSync(join(dir, JOURNAL), 'utf8')) as { files: string[] };
     expect(journal.files).toEqual([...many.keys()].filter((k) => k !== LOCK_FILE).sort());
     for (const rel of journal.files) expect(existsSync(join(dir, rel)), rel).toBe(true);
-    placeLock(dir, staged);
+    write.placeIfFlushed();
+    await write.finish(true);
     for (const [rel, content] of many) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
-    expect(existsSync(join(dir, JOURNAL))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n === JOURNAL)).toEqual([]);
+  });
+
+  it('puts nothing in place before the flush is done, and commits all of it at the end', async () => {
+    const write = new BuildWrite(dir, planBuild(dir, many));
+    write.placeIfFlushed();
+    expect(readdirSync(dir).filter((n) => !n.endsWith('.tmp') && n !== 'staging')).toEqual([]);
+    await write.finish(true);
+    for (const [rel, content] of many) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
   });
 
   it('takes back a build whose migrations were put in place, and leaves what was there before', async () => {
     writeFileSync(join(dir, LOCK_FILE), '{"pamc": 1, "before": true}\n');
     writeFileSync(join(dir, '20250101000000_by_hand.sql'), '-- by hand\n');
     const before = readdirSync(dir).sort();
-    const staged = stageBuild(dir, planBuild(dir, many));
-    await staged.stage.durable;
-    placeMigrations(staged);
-    withdrawBuild(staged);
+    const write = new BuildWrite(dir, planBuild(dir, many));
+    await write.staged.stage.durable;
+    write.placeIfFlushed();
+    expect(existsSync(join(dir, JOURNAL))).toBe(true);
+    await write.finish(false);
     expect(readdirSync(dir).sort()).toEqual([...before, 'staging'].sort());
     expect(readdirSync(join(dir, 'staging'))).toEqual([]);
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('{"pamc": 1, "before": true}\n');
     expect(readFileSync(join(dir, '20250101000000_by_hand.sql'), 'utf8')).toBe('-- by hand\n');
   });
 
-  it('takes back a build that was only staged', () => {
-    const staged = stageBuild(dir, planBuild(dir, many));
-    withdrawBuild(staged);
+  it('takes back a build that was only staged', async () => {
+    await new BuildWrite(dir, planBuild(dir, many)).finish(false);
+    expect(readdirSync(dir)).toEqual(['staging']);
+    expect(readdirSync(join(dir, 'staging'))).toEqual([]);
+  });
+
+  it('takes back what it put in place when putting a file in place fails, and throws', async () => {
+    const write = new BuildWrite(dir, planBuild(dir, many));
+    await write.staged.stage.durable;
+    // A staging copy whose target appears meanwhile: its link fails, and so does the fallback's rename over a directory.
+    const clash = write.staged.migrations.find((f) => f.target.includes('staging') && 'copyOf' in f)!;
+    mkdirSync(clash.target);
+    write.placeIfFlushed();
+    await expect(write.finish(true)).rejects.toThrow(/EISDIR|directory/);
+    // The directory is not pamc's and stays; so does the journal, naming what the next build removes.
+    expect(readdirSync(join(dir, 'staging'))).toEqual([basename(clash.target)]);
+    expect(readdirSync(dir).sort()).toEqual([JOURNAL, 'staging']);
+    rmSync(clash.target, { recursive: true });
+    recoverBuild(dir);
     expect(readdirSync(dir)).toEqual(['staging']);
     expect(readdirSync(join(dir, 'staging'))).toEqual([]);
   });

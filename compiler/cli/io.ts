@@ -194,12 +194,12 @@ export function stageBuild(outDir: string, build: PlannedBuild): StagedBuild {
 }
 
 /** Puts the journal and the migrations of a staged build in place, once its flush is done; not the lock. */
-export function placeMigrations(staged: StagedBuild): void {
+function placeMigrations(staged: StagedBuild): void {
   placeStaged(staged.migrations);
 }
 
 /** Puts the lock in place, the commit point, and removes the journal. */
-export function placeLock(outDir: string, staged: StagedBuild): void {
+function placeLock(outDir: string, staged: StagedBuild): void {
   if (staged.lock) placeStaged([staged.lock]);
   rmSync(join(outDir, JOURNAL), { force: true });
 }
@@ -208,10 +208,15 @@ export function placeLock(outDir: string, staged: StagedBuild): void {
  * Takes back a build that will not be committed: the migrations it may have
  * put in place and its temporary files, the journal last. The lock in place
  * is the previous build's and stays; only the new one's temporary file goes.
+ * If anything could not be removed, the journal stays, naming what the next
+ * build removes (recoverBuild).
  */
-export function withdrawBuild(staged: StagedBuild): void {
+function withdrawBuild(staged: StagedBuild): void {
   if (staged.lock) discardStaged([staged.lock]);
-  withdrawStaged(staged.migrations);
+  const [journal, ...migrations] = staged.migrations;
+  if (!journal) return;
+  if (withdrawStaged(migrations)) withdrawStaged([journal]);
+  else discardStaged([journal]);
 }
 
 /** Puts a staged build in place (see writeBuild); on failure, what it staged or placed is taken back and the error thrown. */
@@ -224,6 +229,61 @@ export async function commitBuild(outDir: string, staged: StagedBuild): Promise<
     throw error;
   }
   placeLock(outDir, staged);
+}
+
+/**
+ * A build being written, for a caller that parse-checks it meanwhile: staged
+ * at once (stageBuild); its journal and migrations put in place by
+ * placeIfFlushed once the flush is done (the caller calls it between
+ * batches of its work); then committed, the lock put in place, or taken
+ * back (finish).
+ */
+export class BuildWrite {
+  readonly staged: StagedBuild;
+  /** Time spent putting files in place from placeIfFlushed, in milliseconds. */
+  placeMs = 0;
+  private flushed = false;
+  private placed = false;
+  private failure: { error: unknown } | null = null;
+
+  constructor(
+    private readonly outDir: string,
+    build: PlannedBuild,
+  ) {
+    this.staged = stageBuild(outDir, build);
+    this.staged.stage.durable.then(
+      () => (this.flushed = true),
+      () => undefined,
+    );
+  }
+
+  /** Puts the journal and the migrations in place if the flush is done and they are not in place yet; never the lock. */
+  placeIfFlushed(): void {
+    if (!this.flushed || this.placed || this.failure) return;
+    const t0 = performance.now();
+    try {
+      placeMigrations(this.staged);
+      this.placed = true;
+    } catch (error) {
+      this.failure = { error };
+    }
+    this.placeMs += performance.now() - t0;
+  }
+
+  /**
+   * Commits the build (`commit`: every migration parses), putting in place
+   * what is not yet and the lock last, or takes it all back. A failure to
+   * put a file in place, now or earlier, takes it back and is thrown.
+   */
+  async finish(commit: boolean): Promise<void> {
+    if (this.failure || !commit) {
+      withdrawBuild(this.staged);
+      if (this.failure) throw this.failure.error;
+      return;
+    }
+    if (this.placed) placeLock(this.outDir, this.staged);
+    else await commitBuild(this.outDir, this.staged);
+  }
 }
 
 /** The journal of a build between its first rename and its lock (see writeBuild). */

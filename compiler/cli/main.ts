@@ -13,7 +13,7 @@ import { diagnostic, findRule, RULES } from '../rules/index.js';
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from '../report/diagnostic.js';
 import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import { LOCK_FILE } from '../lock/index.js';
-import { acquireBuildLock, commitBuild, interruptedBuild, IoError, placeLock, placeMigrations, planBuild, recoverBuild, stageBuild, withdrawBuild, type SpecFiles, type StagedBuild } from './io.js';
+import { acquireBuildLock, BuildWrite, interruptedBuild, IoError, planBuild, recoverBuild, type SpecFiles } from './io.js';
 import { startParseHelper, wantsParseWorker, type ParseHelper } from './parse-share.js';
 import { gitShow, GitError } from './git.js';
 import { registerVerify } from './verify.js';
@@ -120,31 +120,11 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
         // migration parses, the lock is put in place: the commit; if one does not, all of it is taken back.
         let t = performance.now();
         const build = planBuild(outDir, output.files);
-        let staged = null as StagedBuild | null;
-        let durable = false;
-        let placed = false;
-        let placeFailure: unknown = null;
-        let placeMs = 0;
-        const stage = (): StagedBuild => {
-          staged = stageBuild(outDir, build);
-          staged.stage.durable.then(
-            () => (durable = true),
-            () => undefined,
-          );
+        let write = null as BuildWrite | null;
+        const stage = (): void => {
+          write = new BuildWrite(outDir, build);
           output.timings.write = performance.now() - t;
           t = performance.now();
-          return staged;
-        };
-        const place = (): void => {
-          if (!staged || !durable || placed || placeFailure !== null) return;
-          const t0 = performance.now();
-          try {
-            placeMigrations(staged);
-            placed = true;
-          } catch (error) {
-            placeFailure = error;
-          }
-          placeMs += performance.now() - t0;
         };
         const unchecked = output.unchecked;
         let failed: Diagnostic[];
@@ -154,7 +134,7 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
             unchecked.map((m) => m.sql),
             parser,
             stage,
-            place,
+            () => write?.placeIfFlushed(),
           );
           output.timings['parse-worker'] = shared.workerMs;
           failed = [...shared.errors].sort(([a], [b]) => a - b).map(([i, error]) => unparsable(unchecked[i]!, error));
@@ -162,19 +142,12 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
           stage();
           failed = parseCheck(unchecked, parser);
         }
-        output.timings['parse-check'] = performance.now() - t - placeMs;
+        const written = write as BuildWrite | null;
+        output.timings['parse-check'] = performance.now() - t - (written?.placeMs ?? 0);
         t = performance.now();
-        const done = staged as StagedBuild | null;
-        if (done) {
-          if (placeFailure !== null || failed.length) withdrawBuild(done);
-          if (placeFailure !== null) throw placeFailure;
-          if (failed.length) diagnostics = [...diagnostics, ...failed].sort(compareDiagnostics);
-          else {
-            if (!placed) await commitBuild(outDir, done);
-            else placeLock(outDir, done);
-          }
-        }
-        output.timings.write! += placeMs + performance.now() - t;
+        await written?.finish(failed.length === 0);
+        output.timings.write! += (written?.placeMs ?? 0) + performance.now() - t;
+        if (failed.length) diagnostics = [...diagnostics, ...failed].sort(compareDiagnostics);
       }
       report(diagnostics, sources, opts.format);
       if (hasErrors(diagnostics)) {

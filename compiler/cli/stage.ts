@@ -98,9 +98,14 @@ export function placeStaged(files: readonly StagedFile[]): void {
     if ('tmp' in s) renameSync(s.tmp, s.target);
     else if (!tryLink(s.copyOf, s.target)) {
       const tmp = temporaryPath(s.target);
-      writeNew(tmp, s.content);
-      fsyncEach([tmp]);
-      renameSync(tmp, s.target);
+      try {
+        writeNew(tmp, s.content);
+        fsyncEach([tmp]);
+        renameSync(tmp, s.target);
+      } catch (error) {
+        rmSync(tmp, { force: true });
+        throw error;
+      }
     }
   }
 }
@@ -114,13 +119,22 @@ export function discardStaged(staged: readonly StagedFile[]): void {
  * Takes back staged files, whether or not they were put in place: each
  * target and each temporary file is removed, last file first. A target is
  * only ever a name that did not exist when the build was planned (io.ts
- * planBuild refuses to write over a file).
+ * planBuild refuses to write over a file). Returns false if something could
+ * not be removed.
  */
-export function withdrawStaged(staged: readonly StagedFile[]): void {
+export function withdrawStaged(staged: readonly StagedFile[]): boolean {
+  let all = true;
   for (const s of [...staged].reverse()) {
-    rmSync(s.target, { force: true });
-    if ('tmp' in s) rmSync(s.tmp, { force: true });
+    for (const path of 'tmp' in s ? [s.target, s.tmp] : [s.target]) {
+      try {
+        rmSync(path, { force: true });
+      } catch {
+        // Not a file pamc wrote (a directory that appeared meanwhile, say): left alone, and reported.
+        all = false;
+      }
+    }
   }
+  return all;
 }
 
 function writeNew(path: string, content: string): void {
