@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { commitStaged, discardStaged, stageFiles } from '../compiler/cli/stage.js';
+import { discardStaged, placeStaged, stageFiles } from '../compiler/cli/stage.js';
 import { BuildWrite, commitBuild, IoError, JOURNAL, planBuild, recoverBuild, stageBuild, writeBuild } from '../compiler/cli/io.js';
 import { LOCK_FILE } from '../compiler/lock/index.js';
 
@@ -25,14 +25,15 @@ const FILES: Array<[string, string]> = [
   ['staging/20260101000002_c.sql', 'SELECT 3;\n'],
 ];
 
-describe('stageFiles and commitStaged', () => {
+describe('stageFiles and placeStaged', () => {
   it('stages only temporary files, then puts every file in place with its content', async () => {
     const staged = stageFiles(dir, FILES);
     expect(readdirSync(dir).filter((f) => f.endsWith('.sql'))).toEqual([]);
     expect(readdirSync(join(dir, 'staging')).filter((f) => f.endsWith('.sql'))).toEqual([]);
     // Copies are not written at all until the commit.
     expect(staged.files.filter((s) => 'copyOf' in s).map((s) => s.target)).toEqual([join(dir, 'staging/20260101000000_a.sql'), join(dir, 'staging/20260101000001_b.sql')]);
-    await commitStaged(staged);
+    await staged.durable;
+    placeStaged(staged.files);
     for (const [rel, content] of FILES) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);
     expect(statSync(join(dir, 'staging/20260101000000_a.sql')).ino).toBe(statSync(join(dir, '20260101000000_a.sql')).ino);
     expect(statSync(join(dir, 'staging/20260101000002_c.sql')).nlink).toBe(1);
@@ -40,21 +41,12 @@ describe('stageFiles and commitStaged', () => {
     expect(readdirSync(join(dir, 'staging')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('writes a copy whose original cannot be linked', async () => {
+  it('writes a copy whose original cannot be linked', () => {
     const target = join(dir, 'staging', 'x.sql');
     mkdirSync(join(dir, 'staging'));
-    await commitStaged({ files: [{ target, copyOf: join(dir, 'gone.sql'), content: 'SELECT 4;\n' }], durable: Promise.resolve() });
+    placeStaged([{ target, copyOf: join(dir, 'gone.sql'), content: 'SELECT 4;\n' }]);
     expect(readFileSync(target, 'utf8')).toBe('SELECT 4;\n');
     expect(readdirSync(join(dir, 'staging'))).toEqual(['x.sql']);
-  });
-
-  it('puts nothing in place when the flush failed, and removes what it staged', async () => {
-    const staged = stageFiles(dir, FILES);
-    await staged.durable;
-    const failed = { files: staged.files, durable: Promise.reject(new Error('flush failed: EIO')) };
-    await expect(commitStaged(failed)).rejects.toThrow('flush failed: EIO');
-    expect(readdirSync(dir)).toEqual(['staging']);
-    expect(readdirSync(join(dir, 'staging'))).toEqual([]);
   });
 
   it('leaves nothing behind when the build is not committed', () => {
@@ -73,6 +65,15 @@ describe('stageBuild and commitBuild', () => {
     many.set(`staging/${name}`, `SELECT ${i};\n`);
   }
   many.set(LOCK_FILE, '{"pamc": 1}\n');
+
+  it('puts nothing in place when the flush failed, and removes what it staged', async () => {
+    const staged = stageBuild(dir, planBuild(dir, many));
+    await staged.stage.durable;
+    const failed = { ...staged, stage: { ...staged.stage, durable: Promise.reject(new Error('flush failed: EIO')) } };
+    await expect(commitBuild(dir, failed)).rejects.toThrow('flush failed: EIO');
+    expect(readdirSync(dir)).toEqual(['staging']);
+    expect(readdirSync(join(dir, 'staging'))).toEqual([]);
+  });
 
   it('stages the journal, the migrations and the lock, and puts none of them in place before the commit', async () => {
     const stage = stageBuild(dir, planBuild(dir, many));

@@ -29,8 +29,8 @@ export function temporaryPath(target: string): string {
 /**
  * Writes `files` (path relative to `outDir`, content) to temporary files
  * beside their targets, then starts making them durable, which runs while
- * the caller goes on (a build parse-checks meanwhile); commitStaged waits
- * for it. A file whose content is the same as a file staged before it in
+ * the caller goes on (a build parse-checks meanwhile); the caller waits for
+ * it before it puts them in place (placeStaged). A file whose content is the same as a file staged before it in
  * this call is not written: the commit makes it a hard link of that file
  * once it is in place. Creating a file costs the file system many times
  * what linking one does. On failure, the temporary files already written
@@ -56,33 +56,18 @@ export function stageFiles(outDir: string, files: ReadonlyArray<readonly [string
       }
       const tmp = temporaryPath(target);
       temporary.push(tmp);
+      staged.push({ tmp, target });
       writeNew(tmp, content);
       written.set(content, target);
-      staged.push({ tmp, target });
     }
   } catch (error) {
     discardStaged(staged);
     throw error;
   }
   const durable = flushAll([...dirs], temporary);
-  // Handled here so that a failed flush is never an unhandled rejection while the caller is busy; commitStaged awaits it.
+  // Handled here so that a failed flush is never an unhandled rejection while the caller is busy; the caller awaits it.
   durable.catch(() => undefined);
   return { files: staged, durable };
-}
-
-/**
- * Puts staged files in place, in order, once they are durable (see
- * placeStaged). If the flush failed, nothing is put in place: the staged
- * files are removed and the error is thrown.
- */
-export async function commitStaged(stage: Stage): Promise<void> {
-  try {
-    await stage.durable;
-  } catch (error) {
-    discardStaged(stage.files);
-    throw error;
-  }
-  placeStaged(stage.files);
 }
 
 /**
