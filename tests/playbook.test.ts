@@ -5,7 +5,7 @@
  * playbook's own SQL builds; applying them a second time must succeed and
  * change nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbedded, openServer, type Connection } from '../compiler/verify/db.js';

@@ -2,11 +2,11 @@
  * The shell's file system side: reading the spec and the output directory,
  * and writing a build atomically. Nothing here decides anything.
  */
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
-import { discardStaged, placeStaged, stageFiles, temporaryPath, withdrawStaged, type Stage, type StagedFile } from './stage.js';
+import { discardStaged, placeStaged, stageFiles, withdrawStaged, type Stage, type StagedFile } from './stage.js';
 
 /** IoError is a failure to read or write, reported with exit status 2. */
 export class IoError extends Error {}
@@ -127,9 +127,9 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
  * commitBuild waits for the flush, then puts the journal, the migrations
  * and the lock in place in that order and removes the journal, so a
  * migration appears whole or not at all, and before the lock that lists it.
- * Until the lock is in place, the CLI may still decide not to commit
- * (withdrawBuild): `pamc build` puts the migrations in place while it
- * parse-checks them, and the lock only once every one parses.
+ * Until the lock is in place, the CLI may still decide not to commit, and
+ * take the build back: `pamc build` puts the migrations in place while it
+ * parse-checks them, and the lock only once every one parses (BuildWrite).
  */
 export async function writeBuild(outDir: string, files: ReadonlyMap<string, string>): Promise<string[]> {
   const build = planBuild(outDir, files);
