@@ -178,11 +178,13 @@ export function expressionFacts(parser: SqlParser, text: string): ExpressionFact
  * Why the facts do not change: PostgreSQL's lexer reads a run of up to nine
  * digits as an integer constant whatever its value (longer runs may not fit
  * in an int4 and are read as numeric constants, which the grammar takes in
- * fewer places, so they are left alone); a digit that follows a letter, a
- * digit, `_` or `$` is part of a name or a parameter and is left alone; the
- * grammar's only checks of an integer's value reject 0 (`float(0)`) or
- * negative numbers, which a shape never makes valid. Names, subqueries and
- * the number of expressions are the same in the shape as in the text.
+ * fewer places, so they are left alone). A run next to a letter, a digit,
+ * `_` or `$` is left alone: it is part of a name or a parameter, or of a
+ * number the lexer reads otherwise (`1_000_000_000_0`, `0x1F`, `1e5`) or
+ * refuses (`1abc`). The grammar's only checks of an integer's value reject
+ * 0 (`float(0)`) or negative numbers, which a shape never makes valid.
+ * Names, subqueries and the number of expressions are the same in the shape
+ * as in the text.
  */
 export function numberShape(text: string): string | null {
   if (/[\\$]/.test(text)) return null;
@@ -205,7 +207,7 @@ export function numberShape(text: string): string | null {
     if (c < 0x30 || c > 0x39 || isNameChar(text.charCodeAt(i - 1))) continue;
     let j = i;
     while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++;
-    if (j - i <= 9) {
+    if (j - i <= 9 && !isNameChar(text.charCodeAt(j))) {
       out += `${text.slice(from, i)}0`;
       from = j;
     }
