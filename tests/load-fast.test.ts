@@ -6,21 +6,11 @@
  * generated documents, in the subset and just outside it.
  */
 import { describe, expect, test } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFast } from '../compiler/load/fast.js';
 import { loadWithLibrary } from '../compiler/load/index.js';
-import { ROOT } from './helpers/fixtures.js';
+import { readYamlTree, ROOT } from './helpers/fixtures.js';
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...yamlFiles(path));
-    else if (/\.ya?ml$/.test(name)) out.push(path);
-  }
-  return out;
-}
 
 /** Compares the two paths on one text; returns whether the fast path read it. */
 function same(text: string, label = text): boolean {
@@ -132,10 +122,11 @@ function generate(rnd: () => number, noise: number): string {
 
 describe('fast loader', () => {
   test('reads every phase file of the repository as the YAML library does', () => {
-    const files = [...yamlFiles(join(ROOT, 'schema')), ...yamlFiles(join(ROOT, 'tests/fixtures'))];
+    const schema = readYamlTree(join(ROOT, 'schema'), ROOT);
+    const files = [...schema, ...readYamlTree(join(ROOT, 'tests/fixtures'), ROOT)];
     let read = 0;
-    for (const path of files) if (same(readFileSync(path, 'utf8'), path)) read++;
-    for (const path of yamlFiles(join(ROOT, 'schema'))) expect(loadFast(readFileSync(path, 'utf8'), path), path).not.toBeNull();
+    for (const f of files) if (same(f.text, f.path)) read++;
+    for (const f of schema) expect(loadFast(f.text, f.path), f.path).not.toBeNull();
     expect(read).toBeGreaterThan(files.length / 2);
   });
 

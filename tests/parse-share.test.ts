@@ -18,6 +18,14 @@ function texts(count: number, bad: number): string[] {
   return Array.from({ length: count }, (_, i) => (i % bad === bad - 1 ? `CREATE TABLE t${i} (id uuid,, x int);` : `CREATE TABLE t${i} (id uuid PRIMARY KEY, n int CHECK (n > ${i}));`));
 }
 
+/** A parse helper whose worker has been stopped, and has had time to exit: this thread checks everything. */
+async function stoppedHelper(): Promise<ReturnType<typeof startParseHelper>> {
+  const helper = startParseHelper();
+  helper.stop();
+  await new Promise((r) => setTimeout(r, 200));
+  return helper;
+}
+
 describe('the shared parse-check', () => {
   it('finds the same errors at the same indices as checking on one thread', async () => {
     const parser = await loadParser();
@@ -43,9 +51,7 @@ describe('the shared parse-check', () => {
   it('checks everything on the main thread when the worker is gone', async () => {
     const parser = await loadParser();
     const sqls = texts(120, 7);
-    const helper = startParseHelper();
-    helper.stop();
-    await new Promise((r) => setTimeout(r, 200));
+    const helper = await stoppedHelper();
     const { errors, workerMs } = await helper.check(sqls, parser, () => null);
     expect(workerMs).toBe(0);
     expect([...errors.keys()].sort((a, b) => a - b)).toEqual(sqls.flatMap((s, i) => (parser.check(s) ? [i] : [])));
@@ -55,9 +61,7 @@ describe('the shared parse-check', () => {
   it('gives the event loop a turn between batches, and runs `between` after each', async () => {
     const parser = await loadParser();
     const sqls = texts(200, 1000);
-    const helper = startParseHelper();
-    helper.stop();
-    await new Promise((r) => setTimeout(r, 200));
+    const helper = await stoppedHelper();
     let settled = false;
     const seen: boolean[] = [];
     const { errors } = await helper.check(

@@ -4,26 +4,17 @@
  * compiled at run time. UPDATE_GOLDEN=1 rewrites the generated module.
  */
 import { describe, expect, test } from 'vitest';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { AJV_OPTIONS, validatorSource } from '../compiler/validate/standalone.js';
 import { phaseSchema } from '../compiler/validate/index.js';
 import generated from '../compiler/validate/validator.generated.js';
 import { loadFile, toJson } from '../compiler/load/index.js';
-import { ROOT } from './helpers/fixtures.js';
+import { readYamlTree, ROOT } from './helpers/fixtures.js';
 
 const GENERATED = join(ROOT, 'compiler/validate/validator.generated.ts');
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...yamlFiles(path));
-    else if (/\.ya?ml$/.test(name)) out.push(path);
-  }
-  return out;
-}
 
 describe('precompiled validator', () => {
   test('is up to date with the schema', () => {
@@ -35,11 +26,11 @@ describe('precompiled validator', () => {
   test('reports what a validator compiled at run time reports', () => {
     const runtime = new Ajv2020.default({ ...AJV_OPTIONS }).compile(phaseSchema);
     const strip = (errors: unknown): unknown => JSON.parse(JSON.stringify(errors ?? null));
-    const files = [...yamlFiles(join(ROOT, 'schema')), ...yamlFiles(join(ROOT, 'tests/fixtures'))];
+    const files = [...readYamlTree(join(ROOT, 'schema'), ROOT), ...readYamlTree(join(ROOT, 'tests/fixtures'), ROOT)];
     expect(files.length).toBeGreaterThan(20);
     let invalid = 0;
-    for (const path of files) {
-      const loaded = loadFile({ path, text: readFileSync(path, 'utf8') });
+    for (const { path, text } of files) {
+      const loaded = loadFile({ path, text });
       if (!loaded.file) continue;
       const data = toJson(loaded.file.root);
       const a = runtime(data);

@@ -215,6 +215,21 @@ class Reader {
 
   /** A mapping key at `pos`, followed by `:` and a space or line break. */
   private key(pos: number): { key: string; start: number; end: number; after: number } {
+    const k = this.keyName(pos);
+    const after = this.code(k.end + 1);
+    if (after !== SPACE && after !== LF && after !== -1) throw BAIL;
+    return { key: k.key, start: pos, end: k.end, after: k.end + 1 };
+  }
+
+  /** A key in a flow mapping: plain or quoted, then `:` and a space. */
+  private flowKey(pos: number): { key: string; start: number; end: number } {
+    const k = this.keyName(pos);
+    if (this.code(k.end + 1) !== SPACE) throw BAIL;
+    return { key: k.key, start: pos, end: k.end };
+  }
+
+  /** A key at `pos`, plain or quoted, up to the `:` after it: its value and where it ends (at the colon). */
+  private keyName(pos: number): { key: string; end: number } {
     const c = this.code(pos);
     let key: string;
     let end: number;
@@ -226,16 +241,13 @@ class Reader {
       let j = pos;
       while (isKeyChar(this.code(j))) j++;
       if (j === pos || c === DASH || c === 0x2e) throw BAIL;
-      const raw = this.text.slice(pos, j);
-      const value = resolvePlain(raw);
+      const value = resolvePlain(this.text.slice(pos, j));
       if (value === null) throw BAIL;
       key = String(value);
       end = j;
     }
     if (end - pos > MAX_KEY || this.code(end) !== COLON) throw BAIL;
-    const after = this.code(end + 1);
-    if (after !== SPACE && after !== LF && after !== -1) throw BAIL;
-    return { key, start: pos, end, after: end + 1 };
+    return { key, end };
   }
 
   /** A quoted scalar on one line, without escapes: its value and the position after the closing quote. */
@@ -322,18 +334,25 @@ class Reader {
     return { node: node.node, end, next };
   }
 
-  /** A value that ends on its line: a quoted scalar, a flow collection or a plain scalar (block context). */
-  private inlineValue(v: number, depth: number): { node: LNode; end: number } {
-    const c = this.code(v);
+  /** A quoted scalar or a flow collection at `pos` (one line), or null when `pos` starts neither. */
+  private quotedOrFlow(pos: number, depth: number): { node: LNode; end: number } | null {
+    const c = this.code(pos);
     if (c === QUOTE || c === APOSTROPHE) {
-      const q = this.quoted(v);
-      return { node: this.scalar(q.value, v, q.end), end: q.end };
+      const q = this.quoted(pos);
+      return { node: this.scalar(q.value, pos, q.end), end: q.end };
     }
     if (c === 0x5b || c === 0x7b) {
-      const node = this.flow(v, depth);
+      const node = this.flow(pos, depth);
       return { node, end: node.span.end };
     }
-    if (isIndicator(c)) throw BAIL;
+    return null;
+  }
+
+  /** A value that ends on its line: a quoted scalar, a flow collection or a plain scalar (block context). */
+  private inlineValue(v: number, depth: number): { node: LNode; end: number } {
+    const delimited = this.quotedOrFlow(v, depth);
+    if (delimited) return delimited;
+    if (isIndicator(this.code(v))) throw BAIL;
     // A plain scalar runs to a comment or the end of the line; `: ` inside it would be a nested mapping.
     let j = v;
     let last = v;
@@ -483,40 +502,11 @@ class Reader {
     return open === 0x5b ? { kind: 'seq', items, span } : { kind: 'map', entries, span };
   }
 
-  /** A key in a flow mapping: plain or quoted, then `:` and a space. */
-  private flowKey(pos: number): { key: string; start: number; end: number } {
-    const c = this.code(pos);
-    let key: string;
-    let end: number;
-    if (c === QUOTE || c === APOSTROPHE) {
-      const q = this.quoted(pos);
-      key = q.value;
-      end = q.end;
-    } else {
-      let j = pos;
-      while (isKeyChar(this.code(j))) j++;
-      if (j === pos || c === DASH || c === 0x2e) throw BAIL;
-      const value = resolvePlain(this.text.slice(pos, j));
-      if (value === null) throw BAIL;
-      key = String(value);
-      end = j;
-    }
-    if (end - pos > MAX_KEY || this.code(end) !== COLON || this.code(end + 1) !== SPACE) throw BAIL;
-    return { key, start: pos, end };
-  }
-
   /** A value inside a flow collection: quoted, a nested flow collection, or a plain scalar (flow context). */
   private flowNode(pos: number, depth: number): { node: LNode; end: number } {
-    const c = this.code(pos);
-    if (c === QUOTE || c === APOSTROPHE) {
-      const q = this.quoted(pos);
-      return { node: this.scalar(q.value, pos, q.end), end: q.end };
-    }
-    if (c === 0x5b || c === 0x7b) {
-      const node = this.flow(pos, depth);
-      return { node, end: node.span.end };
-    }
-    if (isIndicator(c)) throw BAIL;
+    const delimited = this.quotedOrFlow(pos, depth);
+    if (delimited) return delimited;
+    if (isIndicator(this.code(pos))) throw BAIL;
     let j = pos;
     let last = pos;
     for (;;) {
