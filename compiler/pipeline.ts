@@ -208,6 +208,7 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const blocked = hasErrors(diagnostics);
   let emitMs = 0;
   let parseMs = 0;
+  let lockMs = 0;
   const entryOf = new Map<string, LockEntry>();
   for (const e of lock.entries) if (!entryOf.has(e.feature)) entryOf.set(e.feature, e);
   // The latest version taken so far: each new version is the clock, or one second after it.
@@ -254,11 +255,15 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     }
     plan.push({ feature: f.name, phase: f.phase, version, file, environments: f.environments, status: 'new', sql });
     for (const path of migrationPaths(file, f.environments)) files.set(path, sql);
+    t0 = performance.now();
     newEntries.push({ feature: f.name, phase: f.phase, version, file, environments: [...f.environments], sha256: sha256(sql), spec: snapshotFeature(f) });
+    lockMs += performance.now() - t0;
   }
   add('emit', emitMs);
   add('parse-check', parseMs);
+  add('lock', lockMs);
   if (newEntries.length > 0) files.set(LOCK_FILE, renderLock([...lock.entries, ...newEntries]));
+  lap('lock');
   return result(spec, plan, files, foreign);
 }
 

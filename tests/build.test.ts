@@ -115,6 +115,26 @@ describe('pamc build (CLI)', () => {
     }
   });
 
+  it('prints the time of every stage with --timings, reading and the lock included', () => {
+    const p = copyProject(['package.json', 'schema']);
+    try {
+      const timed = (args: string[]): Map<string, number> => {
+        const r = pamc(p.dir, [...args, '--timings']);
+        expect(r.status).toBe(0);
+        return new Map([...r.stderr.matchAll(/^timing (\S+) ([0-9.]+) ms$/gm)].map((m) => [m[1]!, Number(m[2])]));
+      };
+      const build = timed(['build']);
+      expect([...build.keys()].sort()).toEqual(['diff', 'emit', 'load', 'lock', 'model', 'parse-check', 'parser-load', 'read', 'rules', 'validate', 'write']);
+      // A fresh build of the playbook reads files, renders a lock and writes: none of these is free.
+      for (const stage of ['read', 'lock', 'write', 'emit']) expect(build.get(stage)!, stage).toBeGreaterThan(0);
+      const check = timed(['check']);
+      expect(check.has('read') && check.has('lock')).toBe(true);
+      expect(check.has('write')).toBe(false);
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('gives a new feature a version later than every file in out/, hand-written ones included', () => {
     const p = copyProject();
     try {

@@ -78,9 +78,13 @@ export async function loadProject(
   { parserOnDemand = false, onRead }: { parserOnDemand?: boolean; onRead?: (spec: SpecFiles) => void } = {},
 ): Promise<LoadedProject> {
   const s = settings(cwd, opts);
+  const tRead = performance.now();
   const spec = readSpec(resolve(cwd, s.schema), cwd);
+  let readMs = performance.now() - tRead;
   onRead?.(spec);
+  const tOut = performance.now();
   const out = readOut(resolve(cwd, s.out), s.out);
+  readMs += performance.now() - tOut;
   const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now, options: { prefix: s.prefix }, ...extra };
   const cache = FragmentCache.open(cwd);
   let output: CompileOutput | null = null;
@@ -106,6 +110,7 @@ export async function loadProject(
   }
   cache?.save(fragmentMemo(parser));
   output.timings['parser-load'] = tParser;
+  output.timings.read = readMs;
   output.diagnostics.unshift(
     ...spec.refused.map((r) => diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB')),
   );
