@@ -10,7 +10,9 @@
  * processes: min / median / max wall time and peak memory (RSS). Also times
  * `pamc check` on the bundled spec (schema/ + out/ of this repository), bare
  * `node -e 0` for scale, and one instrumented run per size (`--timings`)
- * for the per-stage breakdown. The synthetic projects have no node_modules,
+ * for the per-stage breakdown. Beside each build it times the floor
+ * (./floor.mjs): a process that only parse-checks and writes that build's
+ * migrations, which no build of the size can beat. The synthetic projects have no node_modules,
  * so they run without the fragment cache, as a first run does.
  *
  * A script, not a test: it prints numbers and never fails on them.
@@ -33,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/compiler/cli/main.js');
 const WRAPPER = join(dirname(fileURLToPath(import.meta.url)), 'maxrss.mjs');
+const FLOOR = join(dirname(fileURLToPath(import.meta.url)), 'floor.mjs');
 const TABLES_PER_PHASE = 50;
 const EXTEND_EVERY = 10;
 /** A fixed clock, so every build writes the same versions. */
@@ -156,6 +159,7 @@ function repeat(runs, before, command, cwd, env = {}) {
   const ms = [];
   const mib = [];
   const stages = [];
+  const stdout = [];
   for (let i = 0; i < runs; i++) {
     before?.();
     const [args, dir] = typeof command === 'function' ? command() : [command, cwd];
@@ -163,8 +167,9 @@ function repeat(runs, before, command, cwd, env = {}) {
     ms.push(r.ms);
     mib.push(r.mib);
     stages.push(stageTimings(`${r.stdout}\n${r.stderr}`));
+    stdout.push(r.stdout);
   }
-  return { wall: stats(ms), rss: stats(mib), stages };
+  return { wall: stats(ms), rss: stats(mib), stages, stdout };
 }
 
 /** Runs each of `jobs` once per round, `runs` rounds; the statistics of each job. */
@@ -272,10 +277,21 @@ function main() {
       const build = repeat(runs, fresh, () => [[CLI, 'build', '--now', NOW], dir]);
       fresh();
       const buildStages = stageTimings(measure([CLI, 'build', '--now', NOW, '--timings'], dir).stderr);
+      log(`${n} tables: floor ×${runs} …`);
+      // The floor (floor.mjs): parser, parse-check and durable writes of this build's migrations, nothing else.
+      const built = join(dir, 'out');
+      let floors = 0;
+      const floorStages = [];
+      const floor = repeat(
+        runs,
+        () => spawnSync('sync', [], { stdio: 'ignore' }),
+        () => [[FLOOR, built, join(work, `t${n}-floor${++floors}`)], work],
+      );
+      for (const run of floor.stdout) floorStages.push(JSON.parse(run));
       log(`${n} tables: check ×${runs} …`);
       const check = repeat(runs, null, () => [[CLI, 'check'], dir]);
       const checkStages = stageTimings(measure([CLI, 'check', '--timings'], dir).stderr);
-      results.sizes.push({ ...g, runs, build, check, buildStages, checkStages });
+      results.sizes.push({ ...g, runs, build, floor: { wall: floor.wall, rss: floor.rss, stages: floorStages }, check, buildStages, checkStages });
     }
   } finally {
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
@@ -317,6 +333,7 @@ function print(results) {
   for (const s of results.sizes) {
     for (const [cmd, r] of [
       ['build', s.build],
+      ['floor (floor.mjs)', s.floor],
       ['check', s.check],
     ]) {
       rows.push([s.tables, s.features, cmd, r.wall.n, fmt(r.wall.min), fmt(r.wall.median), fmt(r.wall.max), fmtMb(r.rss.max)]);
@@ -324,8 +341,15 @@ function print(results) {
   }
   out.push(table(['tables', 'features', 'command', 'runs', 'min', 'median', 'max', 'peak RSS (max)'], rows));
   out.push('');
+  out.push('the floor: what every build of the size must do, without the compile (medians of its own stage times, ms):');
+  const floorRows = results.sizes.map((s) => {
+    const median = (key) => stats(s.floor.stages.map((x) => x[key])).median;
+    return [s.tables, s.floor.stages[0]?.migrations ?? '-', ...['read', 'parserLoad', 'parseCheck', 'write'].map((k) => median(k).toFixed(1)), fmt(s.floor.wall.median), fmt(s.build.wall.median - s.floor.wall.median)];
+  });
+  out.push(table(['tables', 'migrations', 'read', 'parser-load', 'parse-check', 'write', 'floor (process)', 'build − floor'], floorRows));
+  out.push('');
   // parse-worker runs on another thread, at the same time as write and parse-check: it is not in the sum.
-  const stages = ['parser-load', 'load', 'validate', 'model', 'diff', 'rules', 'emit', 'parse-check', 'write', 'parse-worker'];
+  const stages = ['read', 'parser-load', 'load', 'validate', 'model', 'diff', 'rules', 'emit', 'lock', 'parse-check', 'write', 'parse-worker'];
   const stageRows = [];
   for (const s of results.sizes) {
     for (const [cmd, t] of [
