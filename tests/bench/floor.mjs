@@ -12,8 +12,11 @@
  * system (`sync -f`). It writes no temporary files and no lock, so it is
  * below what a crash-safe build does. Prints its own stage times as JSON.
  *
- * The benchmark times this process beside `pamc build`: whatever the floor
- * takes at a size, no build of that size can take less on that machine.
+ * The benchmark times this process beside `pamc build`: what a build of
+ * that size costs on that machine before any work of its own (the compile,
+ * the temporary files, the journal, the lock), with its parse-check on one
+ * thread; a build that shares the parse-check with a worker can save at
+ * most half of that part.
  *
  * Needs dist/ (npx tsc -p .).
  */

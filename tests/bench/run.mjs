@@ -11,9 +11,10 @@
  * `pamc check` on the bundled spec (schema/ + out/ of this repository), bare
  * `node -e 0` for scale, and one instrumented run per size (`--timings`)
  * for the per-stage breakdown. Beside each build it times the floor
- * (./floor.mjs): a process that only parse-checks and writes that build's
- * migrations, which no build of the size can beat. The synthetic projects have no node_modules,
- * so they run without the fragment cache, as a first run does.
+ * (./floor.mjs): a process that only loads the parser, parse-checks that
+ * build's migrations on one thread and writes them. The synthetic projects
+ * have no node_modules, so they run without the fragment cache, as a first
+ * run does.
  *
  * A script, not a test: it prints numbers and never fails on them.
  *
