@@ -23,7 +23,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const [builtOut, dest] = process.argv.slice(2);
@@ -37,7 +37,7 @@ const names = readdirSync(builtOut).filter((f) => f.endsWith('.sql')).sort();
 const texts = names.map((f) => readFileSync(join(builtOut, f), 'utf8'));
 const t1 = performance.now();
 
-const { loadParser } = await import(new URL('dist/compiler/sql/parser.js', `file://${ROOT}/`).href);
+const { loadParser } = await import(pathToFileURL(join(ROOT, 'dist/compiler/sql/parser.js')).href);
 const parser = await loadParser();
 const t2 = performance.now();
 
