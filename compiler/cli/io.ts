@@ -118,7 +118,7 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
 }
 
 /**
- * Writes a build: migrations first, the lock last. The lock is the commit
+ * Writing a build: migrations first, the lock last. The lock is the commit
  * point: a migration file the lock does not list was never emitted.
  *
  * Writing is in two halves, which `pamc build` runs with the parse-check
@@ -131,22 +131,15 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
  * take the build back: `pamc build` puts the migrations in place while it
  * parse-checks them, and the lock only once every one parses (BuildWrite).
  */
-export async function writeBuild(outDir: string, files: ReadonlyMap<string, string>): Promise<string[]> {
-  const build = planBuild(outDir, files);
-  await commitBuild(outDir, stageBuild(outDir, build));
-  return build.ordered;
-}
 
-/** A build about to be written: its files in order, migrations apart from the lock. */
+/** A build about to be written: its migrations in path order, the lock apart. */
 export interface PlannedBuild {
-  ordered: string[];
   migrations: Array<[string, string]>;
   lock: string | null;
 }
 
 /** Orders a build's files and refuses, before anything is written, to write over a migration. */
 export function planBuild(outDir: string, files: ReadonlyMap<string, string>): PlannedBuild {
-  const ordered = [...files.keys()].sort((a, b) => (a === LOCK_FILE ? 1 : b === LOCK_FILE ? -1 : a < b ? -1 : 1));
   const migrations: Array<[string, string]> = [];
   // One listing per directory, not one lookup per file: a large build writes tens of thousands. Names are
   // compared in lower case (pamc's are), so a file system that ignores case cannot hide a clash.
@@ -160,13 +153,12 @@ export function planBuild(outDir: string, files: ReadonlyMap<string, string>): P
     }
     return names.has(basename(target).toLowerCase());
   };
-  for (const rel of ordered) {
-    if (rel === LOCK_FILE) continue;
+  for (const rel of [...files.keys()].filter((k) => k !== LOCK_FILE).sort()) {
     const target = join(outDir, rel);
     if (present(target)) throw new IoError(`${target} already exists; pamc never rewrites a migration`);
     migrations.push([rel, files.get(rel)!]);
   }
-  return { ordered, migrations, lock: files.get(LOCK_FILE) ?? null };
+  return { migrations, lock: files.get(LOCK_FILE) ?? null };
 }
 
 /** A staged build: the journal and the migrations, put in place first, and the lock, put in place last. */
@@ -219,7 +211,7 @@ function withdrawBuild(staged: StagedBuild): void {
   else discardStaged([journal]);
 }
 
-/** Puts a staged build in place (see writeBuild); on failure, what it staged or placed is taken back and the error thrown. */
+/** Puts a staged build in place; on failure, what it staged or placed is taken back and the error thrown. */
 export async function commitBuild(outDir: string, staged: StagedBuild): Promise<void> {
   try {
     await staged.stage.durable;
@@ -286,7 +278,7 @@ export class BuildWrite {
   }
 }
 
-/** The journal of a build between its first rename and its lock (see writeBuild). */
+/** The journal of a build between its first rename and its lock (see stageBuild). */
 export const JOURNAL = '.pamc-build.journal';
 
 /** pamc's temporary files: `.<file>.<pid>.tmp` beside a migration, the lock or the journal. */

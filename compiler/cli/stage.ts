@@ -1,5 +1,5 @@
 /**
- * The first half of writing a build (see io.ts writeBuild): each file is
+ * The first half of writing a build (see io.ts stageBuild): each file is
  * written to a temporary file beside its target, and a flush of them all to
  * disk is started; nothing is in place yet. The second half, the commit,
  * waits for the flush and renames them into place in order.
