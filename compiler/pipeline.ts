@@ -163,7 +163,9 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const mayHoldRows = (t: TableState): boolean => t.origin.kind !== 'feature' || emittedNames.has(t.origin.feature);
   for (const f of all) {
     if (emittedNames.has(f.name)) continue;
-    const delta = (f.draft ? (draftFold.changes.get(f.name) ?? []) : deltaOf(f)).filter((c) => (c.kind !== 'add_column' && c.kind !== 'add_index') || mayHoldRows(c.table));
+    const delta = (f.draft ? (draftFold.changes.get(f.name) ?? []) : deltaOf(f)).filter(
+      (c) => (c.kind !== 'add_column' && c.kind !== 'add_index') || mayHoldRows(c.table),
+    );
     diagnostics.push(...runRules(delta, 'migration', (c) => locateAdditive(c, f)));
   }
   lap('rules');
@@ -176,17 +178,34 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
       owned.add(path);
       const text = input.outFiles.get(path);
       if (text === undefined) {
-        diagnostics.push(diagnostic('missing-migration', at, `${input.outDir}/${path} is listed in the lock but missing`, 'restore it from version control (git checkout -- <path>); an emitted migration is never rewritten'));
+        diagnostics.push(
+          diagnostic(
+            'missing-migration',
+            at,
+            `${input.outDir}/${path} is listed in the lock but missing`,
+            'restore it from version control (git checkout -- <path>); an emitted migration is never rewritten',
+          ),
+        );
       } else if (sha256(text) !== e.sha256) {
         diagnostics.push(
-          diagnostic('modified-migration', at, `${input.outDir}/${path} was edited after it was emitted: its SHA-256 no longer matches the lock`, 'restore the file from version control; say the change in the spec as a new feature, and `pamc build` writes a new migration'),
+          diagnostic(
+            'modified-migration',
+            at,
+            `${input.outDir}/${path} was edited after it was emitted: its SHA-256 no longer matches the lock`,
+            'restore the file from version control; say the change in the spec as a new feature, and `pamc build` writes a new migration',
+          ),
         );
       }
     }
     const prev = lock.entries[i - 1];
     if (prev && e.version <= prev.version) {
       diagnostics.push(
-        diagnostic('version-order', at, `migration ${e.file} has version ${e.version}, not later than ${prev.file}: Supabase would apply it first, out of feature order`, `if ${e.feature} has not been applied anywhere yet, delete its lock entry and files and run \`pamc build\` to give it a new version`),
+        diagnostic(
+          'version-order',
+          at,
+          `migration ${e.file} has version ${e.version}, not later than ${prev.file}: Supabase would apply it first, out of feature order`,
+          `if ${e.feature} has not been applied anywhere yet, delete its lock entry and files and run \`pamc build\` to give it a new version`,
+        ),
       );
     }
   }
@@ -223,7 +242,12 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     if (i < lastEmittedIndex) {
       const later = ready.slice(i + 1).find((x) => emittedNames.has(x.name))!;
       diagnostics.push(
-        diagnostic('reorder-features', f.span, `new feature \`${f.name}\` comes before \`${later.name}\`, which was already emitted: its migration would run after it, in another order than the spec says`, `move \`${f.name}\` to a phase after ${later.phase}, or after \`${later.name}\` in its file`),
+        diagnostic(
+          'reorder-features',
+          f.span,
+          `new feature \`${f.name}\` comes before \`${later.name}\`, which was already emitted: its migration would run after it, in another order than the spec says`,
+          `move \`${f.name}\` to a phase after ${later.phase}, or after \`${later.name}\` in its file`,
+        ),
       );
       continue;
     }
@@ -250,7 +274,14 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
       }
     }
     if (!MIGRATION_NAME.test(file)) {
-      diagnostics.push(diagnostic('invalid-identifier', f.span, `feature name \`${f.name}\` does not make a valid migration file name`, 'use lower-case letters, digits and underscores'));
+      diagnostics.push(
+        diagnostic(
+          'invalid-identifier',
+          f.span,
+          `feature name \`${f.name}\` does not make a valid migration file name`,
+          'use lower-case letters, digits and underscores',
+        ),
+      );
       continue;
     }
     plan.push({ feature: f.name, phase: f.phase, version, file, environments: f.environments, status: 'new', sql });
@@ -283,7 +314,12 @@ export function parseCheck(migrations: readonly UncheckedMigration[], parser: Sq
 
 /** The error for a new migration the parser rejected. */
 export function unparsable(m: UncheckedMigration, error: ParseError): Diagnostic {
-  return diagnostic('invalid-expression', m.span, `the migration generated for \`${m.feature}\` does not parse: ${error.message}`, 'a type, default or check of this feature is not valid in its place; simplify it');
+  return diagnostic(
+    'invalid-expression',
+    m.span,
+    `the migration generated for \`${m.feature}\` does not parse: ${error.message}`,
+    'a type, default or check of this feature is not valid in its place; simplify it',
+  );
 }
 
 function locateAdditive(change: Change, f: Feature): Span {
@@ -307,14 +343,26 @@ function lockFeatures(lock: Lock, parser: SqlParser, options: ModelOptions): Fea
   const out: Feature[] = [];
   for (const [i, e] of lock.entries.entries()) {
     const span = lock.spans[i] ?? lock.span;
-    const f = readFeature(reader, { key: e.feature, keySpan: span, value: fromJson(e.spec, span) }, { phase: e.phase, title: '', draft: false, file: span.file });
+    const f = readFeature(
+      reader,
+      { key: e.feature, keySpan: span, value: fromJson(e.spec, span) },
+      { phase: e.phase, title: '', draft: false, file: span.file },
+    );
     if (f) out.push(f);
   }
   return out;
 }
 
 /** History: every shipped feature must still be in the spec, unchanged, in the same order. */
-function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], parser: SqlParser, options: ModelOptions, canon: (t: string) => string, incomplete: boolean): Diagnostic[] {
+function history(
+  lock: Lock,
+  spec: Spec,
+  existing: readonly ExistingTable[],
+  parser: SqlParser,
+  options: ModelOptions,
+  canon: (t: string) => string,
+  incomplete: boolean,
+): Diagnostic[] {
   if (lock.entries.length === 0) return [];
   const out: Diagnostic[] = [];
   const features = featuresInOrder(spec);
@@ -332,11 +380,26 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
       if (reportedPhases.has(e.phase)) continue;
       reportedPhases.add(e.phase);
       const lost = lock.entries.filter((x) => x.phase === e.phase).map((x) => `\`${x.feature}\``);
-      const what = lost.length === 1 ? `its feature ${lost[0]} was emitted: its tables stay` : `its features ${lost.join(', ')} were emitted: their tables stay`;
-      out.push(diagnostic('drop-phase', at, `phase ${e.phase} is no longer in the spec, but ${what} in every database that applied them`, `restore the phase ${e.phase} file; to build something new, add a new phase`));
+      const what =
+        lost.length === 1 ? `its feature ${lost[0]} was emitted: its tables stay` : `its features ${lost.join(', ')} were emitted: their tables stay`;
+      out.push(
+        diagnostic(
+          'drop-phase',
+          at,
+          `phase ${e.phase} is no longer in the spec, but ${what} in every database that applied them`,
+          `restore the phase ${e.phase} file; to build something new, add a new phase`,
+        ),
+      );
     } else {
       const phase = spec.phases.find((p) => p.phase === e.phase)!;
-      out.push(diagnostic('drop-feature', phase.featuresSpan, `feature \`${e.feature}\` (${e.file}) was emitted and is no longer in phase ${e.phase}: its migration stays applied in every database`, `restore \`${e.feature}\` in ${phase.file}; say new changes in a new feature`));
+      out.push(
+        diagnostic(
+          'drop-feature',
+          phase.featuresSpan,
+          `feature \`${e.feature}\` (${e.file}) was emitted and is no longer in phase ${e.phase}: its migration stays applied in every database`,
+          `restore \`${e.feature}\` in ${phase.file}; say new changes in a new feature`,
+        ),
+      );
     }
   }
   // Order of emitted features that remain.
@@ -380,7 +443,14 @@ function history(lock: Lock, spec: Spec, existing: readonly ExistingTable[], par
     const f = byName.get(name)!;
     const e = lock.entries.find((x) => x.feature === name)!;
     const where = f.draft ? 'it is now in a draft phase' : `the spec differs from what was emitted at \`${firstDifference(e.spec, snapshotFeature(f))}\``;
-    out.push(diagnostic('modify-emitted-feature', f.span, `feature \`${name}\` was emitted as ${e.file}, but ${where}`, 'restore the feature as it was emitted; say changes in a new feature'));
+    out.push(
+      diagnostic(
+        'modify-emitted-feature',
+        f.span,
+        `feature \`${name}\` was emitted as ${e.file}, but ${where}`,
+        'restore the feature as it was emitted; say changes in a new feature',
+      ),
+    );
   }
   return out;
 }
@@ -452,7 +522,8 @@ function locateHistory(c: Change, byName: ReadonlyMap<string, Feature>): Span {
   const inFeature = (feature: string | null, table: TableState): Span => {
     const f = feature ? byName.get(feature) : undefined;
     if (!f) return table.span;
-    const own = f.tables.find((t) => t.schema === table.schema && t.name === table.name) ?? f.extends.find((x) => x.schema === table.schema && x.name === table.name);
+    const own =
+      f.tables.find((t) => t.schema === table.schema && t.name === table.name) ?? f.extends.find((x) => x.schema === table.schema && x.name === table.name);
     return own?.span ?? f.span;
   };
   switch (c.kind) {
@@ -493,12 +564,26 @@ function compareLocks(base: Lock, current: Lock): Diagnostic[] {
     const at = current.spans[i] ?? current.span;
     if (!c) {
       if (!current.entries.some((x) => x.feature === b.feature)) {
-        out.push(diagnostic('lock-integrity', current.span, `the lock no longer lists ${b.file}, which the base ref shipped`, 'restore the lock entry from the base branch; shipped migrations stay in the lock forever'));
+        out.push(
+          diagnostic(
+            'lock-integrity',
+            current.span,
+            `the lock no longer lists ${b.file}, which the base ref shipped`,
+            'restore the lock entry from the base branch; shipped migrations stay in the lock forever',
+          ),
+        );
       }
       continue;
     }
     if (canonicalJson(c) !== canonicalJson(b)) {
-      out.push(diagnostic('lock-integrity', at, `lock entry ${i + 1} differs from the base ref (which has ${b.file}): shipped lock entries must not change`, 'restore the lock from the base branch and run `pamc build` for the new features only'));
+      out.push(
+        diagnostic(
+          'lock-integrity',
+          at,
+          `lock entry ${i + 1} differs from the base ref (which has ${b.file}): shipped lock entries must not change`,
+          'restore the lock from the base branch and run `pamc build` for the new features only',
+        ),
+      );
     }
   }
   return out;
@@ -514,12 +599,26 @@ export function staleOutput(output: CompileOutput, outFiles: ReadonlyMap<string,
   const features = new Map((output.spec?.phases.flatMap((p) => p.features) ?? []).map((f) => [f.name, f]));
   for (const p of output.plan) {
     if (p.status !== 'new') continue;
-    out.push(diagnostic('stale-output', features.get(p.feature)?.span, `feature \`${p.feature}\` has no migration in ${outDir}/ yet`, 'run `pamc build` and commit what it writes'));
+    out.push(
+      diagnostic(
+        'stale-output',
+        features.get(p.feature)?.span,
+        `feature \`${p.feature}\` has no migration in ${outDir}/ yet`,
+        'run `pamc build` and commit what it writes',
+      ),
+    );
   }
   const owned = new Set(output.plan.filter((p) => p.status === 'emitted').flatMap((p) => migrationPaths(p.file, p.environments)));
   for (const path of outFiles.keys()) {
     if (path.startsWith(`${STAGING_DIR}/`) && !owned.has(path)) {
-      out.push(diagnostic('stale-output', undefined, `${outDir}/${path} is in pamc's staging directory but not in the lock`, `remove it: ${outDir}/${STAGING_DIR}/ holds only what pamc emits`));
+      out.push(
+        diagnostic(
+          'stale-output',
+          undefined,
+          `${outDir}/${path} is in pamc's staging directory but not in the lock`,
+          `remove it: ${outDir}/${STAGING_DIR}/ holds only what pamc emits`,
+        ),
+      );
     }
   }
   return out;

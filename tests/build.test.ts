@@ -158,7 +158,10 @@ describe('pamc build (CLI)', () => {
     try {
       const file = join(p.dir, 'schema', 'phase-4-passive-trip-logger.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('end:        { type: timestamptz }', 'end:        { type: date }'));
-      writeFileSync(join(p.dir, 'schema', 'phase-9.yaml'), 'phase: 9\ntitle: More\nfeatures:\n  extra:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n');
+      writeFileSync(
+        join(p.dir, 'schema', 'phase-9.yaml'),
+        'phase: 9\ntitle: More\nfeatures:\n  extra:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n',
+      );
       const lockBefore = readFileSync(join(p.dir, 'out', 'pamc.lock.json'), 'utf8');
       const listing = readdirSync(join(p.dir, 'out')).sort();
       const r = pamc(p.dir, ['build']);

@@ -6,7 +6,11 @@ import AjvDraft04 from 'ajv-draft-04';
 import { copyProject, pamc, ROOT } from './helpers/project.js';
 
 function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -44,7 +48,10 @@ describe('pamc check', () => {
   it('fails when a feature is not built yet', () => {
     const p = copyProject();
     try {
-      writeFileSync(join(p.dir, 'schema', 'phase-9.yaml'), 'phase: 9\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n');
+      writeFileSync(
+        join(p.dir, 'schema', 'phase-9.yaml'),
+        'phase: 9\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n',
+      );
       const r = pamc(p.dir, ['check']);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('error[stale-output]: feature `trip_notes` has no migration in out/ yet');
@@ -76,7 +83,14 @@ describe('pamc check', () => {
       const r = pamc(p.dir, ['check', '--format', 'json']);
       const body = JSON.parse(r.stdout) as { diagnostics: Array<Record<string, unknown>>; summary: { errors: number } };
       expect(body.summary.errors).toBe(1);
-      expect(body.diagnostics.find((d) => d.rule === 'retype-column')).toMatchObject({ severity: 'error', file: PHASE_4, line: 13, column: 31, endLine: 13, endColumn: 35 });
+      expect(body.diagnostics.find((d) => d.rule === 'retype-column')).toMatchObject({
+        severity: 'error',
+        file: PHASE_4,
+        line: 13,
+        column: 31,
+        endLine: 13,
+        endColumn: 35,
+      });
     } finally {
       p.cleanup();
     }
@@ -89,7 +103,9 @@ describe('pamc check', () => {
     try {
       const r = pamc(p.dir, ['check', '--format', 'sarif']);
       expect(r.status).toBe(1);
-      const log = JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }> };
+      const log = JSON.parse(r.stdout) as {
+        runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }>;
+      };
       const ajv = new AjvDraft04.default({ allErrors: true, strict: false, validateFormats: false });
       const validate = ajv.compile(JSON.parse(readFileSync(sarifSchema, 'utf8')) as object);
       expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
@@ -130,7 +146,10 @@ describe('pamc check --base', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('          end:        { type: timestamptz }\n', ''));
       const lockPath = join(p.dir, 'out', 'pamc.lock.json');
       // The branch "fixes" the lock by hand: drops the column from trips' snapshot and re-chains it.
-      const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { chain: string; migrations: Array<{ feature: string; spec: { tables: Record<string, { columns: Record<string, unknown> }> } }> };
+      const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as {
+        chain: string;
+        migrations: Array<{ feature: string; spec: { tables: Record<string, { columns: Record<string, unknown> }> } }>;
+      };
       delete lock.migrations.find((m) => m.feature === 'trips')!.spec.tables.trips!.columns.end;
       writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
       git(p.dir, 'commit', '-qam', 'drop end');
@@ -146,7 +165,10 @@ describe('pamc check --base', () => {
   it('passes an additive branch: a new phase built and committed', () => {
     const p = repo();
     try {
-      writeFileSync(join(p.dir, 'schema', 'phase-8.yaml'), 'phase: 8\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n');
+      writeFileSync(
+        join(p.dir, 'schema', 'phase-8.yaml'),
+        'phase: 8\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n',
+      );
       expect(pamc(p.dir, ['build']).status).toBe(0);
       git(p.dir, 'add', '-A');
       git(p.dir, 'commit', '-qm', 'notes');

@@ -56,7 +56,6 @@ function startBuild(cwd: string, env: NodeJS.ProcessEnv = ENV): { pid: number; k
   return { pid: child.pid!, kill: () => child.kill('SIGKILL'), done };
 }
 
-
 function lockedFiles(lockText: string): string[] {
   const lock = JSON.parse(lockText) as { migrations: Array<{ file: string; environments: string[] }> };
   return lock.migrations.flatMap((m) => [...(m.environments.includes('production') ? [m.file] : []), `staging/${m.file}`]);
@@ -110,96 +109,108 @@ describe('a build killed at any moment', () => {
     // The first half of the kills hit builds with the parse worker, the second half builds on one thread.
     const strategy = (['anywhere', 'while writing', 'while renaming'] as const)[i % 3]!;
     const threads = i < RUNS / 2 ? 'with the parse worker' : 'on one thread';
-    it(`kill ${i + 1} (${strategy}, ${threads}) leaves the old state or the new one, and the next build finishes the job`, { timeout: 4 * HANG_GUARD_MS }, async () => {
-      const p = freshCopy();
-      try {
-        const out = join(p.dir, 'out');
-        const build = startBuild(p.dir, i < RUNS / 2 ? ENV : ONE_THREAD);
-        if (strategy === 'anywhere') {
-          await sleep(Math.random() * buildMs * 1.2);
-        } else {
-          const names = new Set(readdirSync(out));
-          const fresh = strategy === 'while writing' ? (n: string): boolean => n.endsWith('.tmp') : (n: string): boolean => n.endsWith('.sql');
-          const deadline = performance.now() + HANG_GUARD_MS;
-          // Poll without yielding to timers: the renames of a whole build take a few milliseconds.
-          while (!readdirSync(out).some((n) => !names.has(n) && fresh(n)) && performance.now() < deadline) await new Promise((r) => setImmediate(r));
-          if (strategy === 'while writing') await sleep(Math.random() * 40);
+    it(
+      `kill ${i + 1} (${strategy}, ${threads}) leaves the old state or the new one, and the next build finishes the job`,
+      { timeout: 4 * HANG_GUARD_MS },
+      async () => {
+        const p = freshCopy();
+        try {
+          const out = join(p.dir, 'out');
+          const build = startBuild(p.dir, i < RUNS / 2 ? ENV : ONE_THREAD);
+          if (strategy === 'anywhere') {
+            await sleep(Math.random() * buildMs * 1.2);
+          } else {
+            const names = new Set(readdirSync(out));
+            const fresh = strategy === 'while writing' ? (n: string): boolean => n.endsWith('.tmp') : (n: string): boolean => n.endsWith('.sql');
+            const deadline = performance.now() + HANG_GUARD_MS;
+            // Poll without yielding to timers: the renames of a whole build take a few milliseconds.
+            while (!readdirSync(out).some((n) => !names.has(n) && fresh(n)) && performance.now() < deadline) await new Promise((r) => setImmediate(r));
+            if (strategy === 'while writing') await sleep(Math.random() * 40);
+          }
+          build.kill();
+          const killed = await build.done;
+
+          // What is left: the lock is the old one or the whole new one, and every file it lists is intact.
+          const left = snapshot(out);
+          const lock = readFileSync(join(out, 'pamc.lock.json'), 'utf8');
+          expect([oldLock, newLock]).toContain(lock);
+          for (const f of lockedFiles(lock)) expect(left[f], f).toBe(after[f]);
+          const extra = Object.keys(left).filter((f) => !(f in (lock === newLock ? after : before)) && !f.startsWith('.pamc-build.lock'));
+          const outcome =
+            lock === newLock
+              ? killed.status === 0
+                ? 'finished before the kill'
+                : 'killed after the lock'
+              : extra.some((f) => f.endsWith('.sql'))
+                ? 'killed between the first rename and the lock'
+                : extra.length
+                  ? 'killed while writing temporary files'
+                  : 'killed before writing';
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+
+          // check judges it: clean when committed; otherwise the new features are not built, and any
+          // migration the interrupted build left is named, never taken for a hand-written one.
+          const check = pamcSync(p.dir, ['check', '--format', 'json']);
+          expect(check.signal).toBeNull();
+          const found = JSON.parse(check.stdout) as { diagnostics: Array<{ rule: string; severity: string; message: string }> };
+          const errors = found.diagnostics.filter((d) => d.severity === 'error');
+          if (lock === newLock && !extra.some((f) => f.endsWith('.sql'))) {
+            expect(errors).toEqual([]);
+            expect(check.status).toBe(0);
+          } else {
+            expect(check.status).toBe(1);
+            expect([...new Set(errors.map((d) => d.rule))]).toEqual(['stale-output']);
+            for (const f of extra.filter((x) => x.endsWith('.sql')))
+              expect(
+                errors.some((d) => d.message.includes(`out/${f} `)),
+                `check names out/${f}`,
+              ).toBe(true);
+          }
+
+          // The next build removes what the interrupted one left and writes exactly what one uninterrupted build writes.
+          const next = pamcSync(p.dir, ['build']);
+          expect(next.status, next.stderr).toBe(0);
+          expect(snapshot(out)).toEqual(after);
+          expect(pamcSync(p.dir, ['check']).status).toBe(0);
+        } finally {
+          p.cleanup();
         }
-        build.kill();
-        const killed = await build.done;
-
-        // What is left: the lock is the old one or the whole new one, and every file it lists is intact.
-        const left = snapshot(out);
-        const lock = readFileSync(join(out, 'pamc.lock.json'), 'utf8');
-        expect([oldLock, newLock]).toContain(lock);
-        for (const f of lockedFiles(lock)) expect(left[f], f).toBe(after[f]);
-        const extra = Object.keys(left).filter((f) => !(f in (lock === newLock ? after : before)) && !f.startsWith('.pamc-build.lock'));
-        const outcome =
-          lock === newLock
-            ? killed.status === 0
-              ? 'finished before the kill'
-              : 'killed after the lock'
-            : extra.some((f) => f.endsWith('.sql'))
-              ? 'killed between the first rename and the lock'
-              : extra.length
-                ? 'killed while writing temporary files'
-                : 'killed before writing';
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-
-        // check judges it: clean when committed; otherwise the new features are not built, and any
-        // migration the interrupted build left is named, never taken for a hand-written one.
-        const check = pamcSync(p.dir, ['check', '--format', 'json']);
-        expect(check.signal).toBeNull();
-        const found = JSON.parse(check.stdout) as { diagnostics: Array<{ rule: string; severity: string; message: string }> };
-        const errors = found.diagnostics.filter((d) => d.severity === 'error');
-        if (lock === newLock && !extra.some((f) => f.endsWith('.sql'))) {
-          expect(errors).toEqual([]);
-          expect(check.status).toBe(0);
-        } else {
-          expect(check.status).toBe(1);
-          expect([...new Set(errors.map((d) => d.rule))]).toEqual(['stale-output']);
-          for (const f of extra.filter((x) => x.endsWith('.sql'))) expect(errors.some((d) => d.message.includes(`out/${f} `)), `check names out/${f}`).toBe(true);
-        }
-
-        // The next build removes what the interrupted one left and writes exactly what one uninterrupted build writes.
-        const next = pamcSync(p.dir, ['build']);
-        expect(next.status, next.stderr).toBe(0);
-        expect(snapshot(out)).toEqual(after);
-        expect(pamcSync(p.dir, ['check']).status).toBe(0);
-      } finally {
-        p.cleanup();
-      }
-    });
+      },
+    );
   }
 });
 
 describe('two builds started at once', () => {
   for (let i = 0; i < Math.max(2, Math.round(RUNS / 3)); i++) {
-    it(`race ${i + 1}: one writes, the other fails with exit 2 or finds nothing to do; the result is one clean build`, { timeout: 4 * HANG_GUARD_MS }, async () => {
-      const p = freshCopy();
-      try {
-        const a = startBuild(p.dir);
-        const b = startBuild(p.dir);
-        const runs = await Promise.all([a.done, b.done]);
-        const statuses = runs.map((r) => r.status).sort();
-        expect([
-          [0, 0],
-          [0, 2],
-        ]).toContainEqual(statuses);
-        const writers = runs.filter((r) => r.status === 0 && r.stdout.includes('wrote '));
-        expect(writers).toHaveLength(1);
-        expect(writers[0]!.stdout.trim().split('\n')).toHaveLength(FEATURES);
-        for (const r of runs.filter((x) => x !== writers[0])) {
-          if (r.status === 2) expect(r.stderr).toMatch(/^pamc: another pamc build \(pid \d+\) is writing .*out; wait for it to finish/m);
-          else expect(r.stdout).toMatch(/up to date/);
-          expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    it(
+      `race ${i + 1}: one writes, the other fails with exit 2 or finds nothing to do; the result is one clean build`,
+      { timeout: 4 * HANG_GUARD_MS },
+      async () => {
+        const p = freshCopy();
+        try {
+          const a = startBuild(p.dir);
+          const b = startBuild(p.dir);
+          const runs = await Promise.all([a.done, b.done]);
+          const statuses = runs.map((r) => r.status).sort();
+          expect([
+            [0, 0],
+            [0, 2],
+          ]).toContainEqual(statuses);
+          const writers = runs.filter((r) => r.status === 0 && r.stdout.includes('wrote '));
+          expect(writers).toHaveLength(1);
+          expect(writers[0]!.stdout.trim().split('\n')).toHaveLength(FEATURES);
+          for (const r of runs.filter((x) => x !== writers[0])) {
+            if (r.status === 2) expect(r.stderr).toMatch(/^pamc: another pamc build \(pid \d+\) is writing .*out; wait for it to finish/m);
+            else expect(r.stdout).toMatch(/up to date/);
+            expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+          }
+          expect(snapshot(join(p.dir, 'out'))).toEqual(after);
+          expect(pamcSync(p.dir, ['check']).status).toBe(0);
+        } finally {
+          p.cleanup();
         }
-        expect(snapshot(join(p.dir, 'out'))).toEqual(after);
-        expect(pamcSync(p.dir, ['check']).status).toBe(0);
-      } finally {
-        p.cleanup();
-      }
-    });
+      },
+    );
   }
 });
 

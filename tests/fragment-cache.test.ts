@@ -25,7 +25,9 @@ function said(r: { status: number; stdout: string; stderr: string }): string {
 function cacheFiles(dir: string): string[] {
   const at = join(dir, 'node_modules', '.cache', 'pamc');
   try {
-    return readdirSync(at).filter((f) => f.startsWith('fragments-')).map((f) => join(at, f));
+    return readdirSync(at)
+      .filter((f) => f.startsWith('fragments-'))
+      .map((f) => join(at, f));
   } catch {
     return [];
   }
@@ -99,7 +101,18 @@ describe('fragment cache', () => {
       for (const f of cacheFiles(dir)) writeFileSync(f, '{"format":1,"entries":[["type\\u0000uuid"');
       expect(said(pamc(dir, ['check', '--timings']))).toBe(clean);
       // So are entries of the wrong shape.
-      for (const f of cacheFiles(dir)) writeFileSync(f, JSON.stringify({ format: 1, entries: [['type\u0000uuid', 5], ['expr\u0000now()', { error: null }], ['type\u0000text', { canonical: 'int4' }, 1]] }));
+      for (const f of cacheFiles(dir))
+        writeFileSync(
+          f,
+          JSON.stringify({
+            format: 1,
+            entries: [
+              ['type\u0000uuid', 5],
+              ['expr\u0000now()', { error: null }],
+              ['type\u0000text', { canonical: 'int4' }, 1],
+            ],
+          }),
+        );
       expect(said(pamc(dir, ['check', '--timings']))).toBe(clean);
     } finally {
       cleanup();

@@ -93,9 +93,21 @@ describe('expression facts shared by number shape', () => {
       fc.constantFrom('0', '007', '1.5', '.5', '1e5', '2e', '99999999999', '1_000', '1_000_000_000_0', '0x1F', '0o17', '0b101', '1.000_1', '1abc', '1.5e1_0'),
     );
     const column = fc.constantFrom('a', 'b1', 'amount', '"2x"', 'c_3');
-    const operand = fc.oneof(number, column, number.map((n) => `'${n}'`), fc.tuple(column, number).map(([c, n]) => `${c}::numeric(${n})`), number.map((n) => `x::float(${n})`), number.map((n) => `'a'::char(${n})`));
+    const operand = fc.oneof(
+      number,
+      column,
+      number.map((n) => `'${n}'`),
+      fc.tuple(column, number).map(([c, n]) => `${c}::numeric(${n})`),
+      number.map((n) => `x::float(${n})`),
+      number.map((n) => `'a'::char(${n})`),
+    );
     const op = fc.constantFrom('<', '>=', '=', '+', '*', 'AND', 'OR', '', ')', '(');
-    const expression = fc.array(fc.tuple(operand, op), { minLength: 1, maxLength: 5 }).map((parts) => parts.map(([a, o]) => `${a} ${o}`).join(' ').trim());
+    const expression = fc.array(fc.tuple(operand, op), { minLength: 1, maxLength: 5 }).map((parts) =>
+      parts
+        .map(([a, o]) => `${a} ${o}`)
+        .join(' ')
+        .trim(),
+    );
     const { parser: p } = countingParser();
     fc.assert(
       fc.property(expression, (text) => {

@@ -66,7 +66,6 @@ function build(dir: string): Run {
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: performance.now() - t0 };
 }
 
-
 /** The rule ids of the errors in text output. */
 function errorRules(text: string): string[] {
   return [...text.matchAll(/^error\[([a-z-]+)\]/gm)].map((m) => m[1]!);
@@ -116,11 +115,22 @@ writeFileSync(join(outside, 'phase-9.yaml'), BASE);
 afterAll(() => rmSync(outside, { recursive: true, force: true }));
 
 const laughs = ['phase: 9', 'title: Laughs', 'lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-for (let i = 1; i <= 9; i++) laughs.push(`lol${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+for (let i = 1; i <= 9; i++)
+  laughs.push(
+    `lol${i}: &l${i} [${Array(9)
+      .fill(`*l${i - 1}`)
+      .join(', ')}]`,
+  );
 laughs.push('features: {}', '');
 
 const REFUSED: Refused[] = [
-  { name: 'a YAML alias bomb (billion laughs)', setup: write('x.yaml', laughs.join('\n')), rule: 'yaml-syntax', message: 'aliases expand to more than 10000 nodes', at: 'schema/x.yaml:3:' },
+  {
+    name: 'a YAML alias bomb (billion laughs)',
+    setup: write('x.yaml', laughs.join('\n')),
+    rule: 'yaml-syntax',
+    message: 'aliases expand to more than 10000 nodes',
+    at: 'schema/x.yaml:3:',
+  },
   {
     name: 'flow collections nested 100,000 deep',
     setup: write('x.yaml', `phase: 9\ntitle: Deep\nfeatures:\n  x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`),
@@ -438,7 +448,12 @@ describe('input that looks hostile but is ordinary YAML builds', () => {
       // Line 1 `phase: 9x`: the value is at column 8; the byte-order mark takes no column.
       { text: BASE.replace('phase: 9', 'phase: 9x'), rule: 'invalid-value', at: 'schema/x.yaml:1:8', line: /^1 \| phase: 9x$/m },
       // Line 10: the check's value starts at column 41; a CR is not a column either.
-      { text: withBody('{ type: text, check: "length(body) < 10 -- short" }'), rule: 'invalid-expression', at: 'schema/x.yaml:10:41', line: /^10 \| {11}body: {4}\{ type: text, check: "length\(body\) < 10 -- short" \}$/m },
+      {
+        text: withBody('{ type: text, check: "length(body) < 10 -- short" }'),
+        rule: 'invalid-expression',
+        at: 'schema/x.yaml:10:41',
+        line: /^10 \| {11}body: {4}\{ type: text, check: "length\(body\) < 10 -- short" \}$/m,
+      },
     ];
     for (const c of cases) {
       const p = copyProject();

@@ -11,7 +11,6 @@ import { loadFast } from '../compiler/load/fast.js';
 import { loadWithLibrary } from '../compiler/load/index.js';
 import { readYamlTree, ROOT } from './helpers/fixtures.js';
 
-
 /** Compares the two paths on one text; returns whether the fast path read it. */
 function same(text: string, label = text): boolean {
   const fast = loadFast(text, 'f.yaml');
@@ -35,7 +34,40 @@ function random(seed: number): () => number {
 }
 
 const WORDS = ['a', 'id', 'user_id', 'auth.users(id)', 'gen_random_uuid()', 'now()', 'text[]', 'numeric(12,2)', 'x y', 'Pam 2.0', 'é', 'yes', 'no', 'on'];
-const SCALARS = ['0', '7', '-1', '+3', '007', '1.5', '1e3', '0x1F', '.inf', '~', 'null', 'Null', 'true', 'False', 'TRUE', '', '"q"', "'q'", "'it''s'", '"a # b"', '"x\\n"', 'a:b', 'a: b', 'a #b', 'a#b', '-x', '[', '&a', '*a', '!t x', '"', "'"];
+const SCALARS = [
+  '0',
+  '7',
+  '-1',
+  '+3',
+  '007',
+  '1.5',
+  '1e3',
+  '0x1F',
+  '.inf',
+  '~',
+  'null',
+  'Null',
+  'true',
+  'False',
+  'TRUE',
+  '',
+  '"q"',
+  "'q'",
+  "'it''s'",
+  '"a # b"',
+  '"x\\n"',
+  'a:b',
+  'a: b',
+  'a #b',
+  'a#b',
+  '-x',
+  '[',
+  '&a',
+  '*a',
+  '!t x',
+  '"',
+  "'",
+];
 
 /** A document in (and, with `noise`, often just outside) the fast path's subset. */
 function generate(rnd: () => number, noise: number): string {
@@ -50,7 +82,10 @@ function generate(rnd: () => number, noise: number): string {
     const r = rnd();
     if (depth < 3 && r < 0.2) return `[${Array.from({ length: Math.floor(rnd() * 3) }, () => flowNode(depth + 1)).join(chance(0.9) ? ', ' : ',')}]`;
     if (depth < 3 && r < 0.4) {
-      const keys = Array.from({ length: Math.floor(rnd() * 3) }, (_, i) => `${chance(0.9) ? pick(['k', 'type', 'on_delete', 'x']) + i : pick(['"q"', "'q'", '1', 'true', 'null'])}: ${flowNode(depth + 1)}`);
+      const keys = Array.from(
+        { length: Math.floor(rnd() * 3) },
+        (_, i) => `${chance(0.9) ? pick(['k', 'type', 'on_delete', 'x']) + i : pick(['"q"', "'q'", '1', 'true', 'null'])}: ${flowNode(depth + 1)}`,
+      );
       return keys.length === 0 ? '{}' : `{ ${keys.join(', ')} }`;
     }
     return scalar(true);
@@ -78,7 +113,9 @@ function generate(rnd: () => number, noise: number): string {
     const count = 1 + Math.floor(rnd() * 4);
     const used = new Set<string>();
     for (let i = 0; i < count; i++) {
-      let key = !chance(noise / 6) ? pick(['phase', 'title', 'features', 'columns', 'id', 'type', 'rls', 'allow', 'k', 'auth.users', '1', 'true']) : pick(['"quoted"', "'q'", 'null', '-x', 'a b', '<<', '? x']);
+      let key = !chance(noise / 6)
+        ? pick(['phase', 'title', 'features', 'columns', 'id', 'type', 'rls', 'allow', 'k', 'auth.users', '1', 'true'])
+        : pick(['"quoted"', "'q'", 'null', '-x', 'a b', '<<', '? x']);
       if (used.has(key) && chance(0.9)) key = `${key}_${i}`;
       used.add(key);
       const pad = i === 0 && compact !== null ? compact : ' '.repeat(indent);

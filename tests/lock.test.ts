@@ -42,7 +42,7 @@ describe('lock', () => {
   test('is written one migration per line, in the canonical JSON the chain hashes', () => {
     const lines = bundled.split('\n');
     const body = JSON.parse(bundled) as { migrations: LockEntry[] };
-    expect(lines.slice(0, 4)).toEqual(['{', '  "pamc": 1,', expect.stringMatching(/^  "chain": "[0-9a-f]{64}",$/), '  "migrations": [']);
+    expect(lines.slice(0, 4)).toEqual(['{', '  "pamc": 1,', expect.stringMatching(/^ {2}"chain": "[0-9a-f]{64}",$/), '  "migrations": [']);
     expect(lines.slice(4, 4 + body.migrations.length).map((l) => JSON.parse(l.replace(/^ {4}/, '').replace(/,$/, '')) as LockEntry)).toEqual(body.migrations);
     expect((JSON.parse(bundled) as { chain: string }).chain).toBe(chainHash(body.migrations));
     expect(renderLock([])).toBe(`{\n  "pamc": 1,\n  "chain": "${chainHash([])}",\n  "migrations": []\n}\n`);

@@ -50,7 +50,17 @@ async function checkEdited(edits: readonly Edit[]) {
 const phase8 = (features: string) => ({ add: 'schema/phase-8.yaml', text: `phase: 8\ntitle: Additions\nfeatures:\n${features}` });
 
 const destructive: Array<[rule: string, edits: Edit[], where: string]> = [
-  ['drop-table', [{ remove: P6 }, { add: P6, text: 'phase: 6\ntitle: Safety Layer\nfeatures:\n  safety_events:\n    extend:\n      trips:\n        columns:\n          safety: { type: text }\n' }], `${P6}:4`],
+  [
+    'drop-table',
+    [
+      { remove: P6 },
+      {
+        add: P6,
+        text: 'phase: 6\ntitle: Safety Layer\nfeatures:\n  safety_events:\n    extend:\n      trips:\n        columns:\n          safety: { type: text }\n',
+      },
+    ],
+    `${P6}:4`,
+  ],
   ['drop-column', [{ file: P4, from: '          end:        { type: timestamptz }\n', to: '' }], `${P4}:8`],
   ['rename-table', [{ file: P4, from: '      trips:\n        columns:', to: '      journeys:\n        columns:' }], `${P4}:8`],
   ['rename-column', [{ file: P4, from: '          end:        {', to: '          finish:     {' }], `${P4}:13`],
@@ -65,12 +75,41 @@ const destructive: Array<[rule: string, edits: Edit[], where: string]> = [
   ['unique-on-existing-column', [{ file: P2, from: 'session_id: { type: uuid }', to: 'session_id: { type: uuid, unique: true }' }], `${P2}:12`],
   ['narrow-allow', [{ file: P5, from: 'allow: [select, insert, update]', to: 'allow: [select, insert]' }], `${P5}:18`],
   ['change-owner', [{ file: P4, from: 'owner: user_id', to: 'owner: id' }], `${P4}:18`],
-  ['disable-rls', [{ file: P4, from: '        rls:\n          owner: user_id\n          allow: [select, insert]', to: '        rls: { disabled: true, reason: trips are public }' }], `${P4}:17`],
-  ['drop-feature', [{ file: P6, from: 'features:\n', to: 'features:\n  safety_notes:\n    extend:\n      trips:\n        columns:\n          safety_note: { type: text }\n  removed:\n' }, { file: P6, from: '  removed:\n  safety_events:', to: '  removed_safety_events:' }], `${P6}:4`],
+  [
+    'disable-rls',
+    [
+      {
+        file: P4,
+        from: '        rls:\n          owner: user_id\n          allow: [select, insert]',
+        to: '        rls: { disabled: true, reason: trips are public }',
+      },
+    ],
+    `${P4}:17`,
+  ],
+  [
+    'drop-feature',
+    [
+      {
+        file: P6,
+        from: 'features:\n',
+        to: 'features:\n  safety_notes:\n    extend:\n      trips:\n        columns:\n          safety_note: { type: text }\n  removed:\n',
+      },
+      { file: P6, from: '  removed:\n  safety_events:', to: '  removed_safety_events:' },
+    ],
+    `${P6}:4`,
+  ],
   ['drop-phase', [{ remove: P7 }], 'out/pamc.lock.json:'],
   ['reorder-features', [{ file: P2, from: 'phase: 2', to: 'phase: 10' }], `${P2}:5`],
-  ['required-column', [phase8('  trip_rating:\n    extend:\n      trips:\n        columns:\n          rating: { type: integer, not_null: true }\n')], 'schema/phase-8.yaml:8'],
-  ['unique-on-existing-column', [phase8('  one_trip:\n    extend:\n      trips:\n        indexes:\n          - columns: [user_id]\n            unique: true\n')], 'schema/phase-8.yaml:8'],
+  [
+    'required-column',
+    [phase8('  trip_rating:\n    extend:\n      trips:\n        columns:\n          rating: { type: integer, not_null: true }\n')],
+    'schema/phase-8.yaml:8',
+  ],
+  [
+    'unique-on-existing-column',
+    [phase8('  one_trip:\n    extend:\n      trips:\n        indexes:\n          - columns: [user_id]\n            unique: true\n')],
+    'schema/phase-8.yaml:8',
+  ],
 ];
 
 describe('destructive edits of the Pam spec', () => {
@@ -79,16 +118,29 @@ describe('destructive edits of the Pam spec', () => {
       const { out, at } = await checkEdited(edits);
       const found = at(rule);
       expect(found.length, `${rule} expected; got ${out.diagnostics.map((d) => d.rule).join(', ')}`).toBeGreaterThan(0);
-      expect(found.some((f) => f.startsWith(where)), `${rule} at ${where}; got ${found.join(', ')}`).toBe(true);
+      expect(
+        found.some((f) => f.startsWith(where)),
+        `${rule} at ${where}; got ${found.join(', ')}`,
+      ).toBe(true);
       expect(out.files.size, 'build writes nothing').toBe(0);
     });
   }
 });
 
 const additive: Array<[what: string, edits: Edit[]]> = [
-  ['a new table in a new phase', [phase8('  pam_notes:\n    tables:\n      pam_notes:\n        columns:\n          id: { type: uuid, primary_key: true, default: gen_random_uuid() }\n          user_id: { type: uuid, not_null: true, references: auth.users(id), on_delete: cascade }\n          body: { type: text }\n        rls: { owner: user_id, allow: [select, insert, update, delete] }\n')]],
+  [
+    'a new table in a new phase',
+    [
+      phase8(
+        '  pam_notes:\n    tables:\n      pam_notes:\n        columns:\n          id: { type: uuid, primary_key: true, default: gen_random_uuid() }\n          user_id: { type: uuid, not_null: true, references: auth.users(id), on_delete: cascade }\n          body: { type: text }\n        rls: { owner: user_id, allow: [select, insert, update, delete] }\n',
+      ),
+    ],
+  ],
   ['a nullable column via extend', [phase8('  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n')]],
-  ['a NOT NULL column with a default via extend', [phase8("  trip_kind:\n    extend:\n      trips:\n        columns:\n          kind: { type: text, not_null: true, default: \"'road'\" }\n")]],
+  [
+    'a NOT NULL column with a default via extend',
+    [phase8('  trip_kind:\n    extend:\n      trips:\n        columns:\n          kind: { type: text, not_null: true, default: "\'road\'" }\n')],
+  ],
   ['an extra permission via extend', [phase8('  trip_editing:\n    extend:\n      trips:\n        rls:\n          allow: [update]\n')]],
 ];
 

@@ -11,11 +11,15 @@ import { manyFeaturesPhase } from './helpers/gen.js';
 import { loadParser } from '../compiler/sql/parser.js';
 
 // The worker is started from the compiled CLI: its module is dist/compiler/cli/parse-worker.js.
-const { startParseHelper, wantsParseWorker, PARSE_WORKER_SPEC_CHARS } = (await import(join(ROOT, 'dist/compiler/cli/parse-share.js'))) as typeof import('../compiler/cli/parse-share.js');
+const { startParseHelper, wantsParseWorker, PARSE_WORKER_SPEC_CHARS } = (await import(
+  join(ROOT, 'dist/compiler/cli/parse-share.js')
+)) as typeof import('../compiler/cli/parse-share.js');
 
 /** SQL texts, every `bad`-th of which does not parse. */
 function texts(count: number, bad: number): string[] {
-  return Array.from({ length: count }, (_, i) => (i % bad === bad - 1 ? `CREATE TABLE t${i} (id uuid,, x int);` : `CREATE TABLE t${i} (id uuid PRIMARY KEY, n int CHECK (n > ${i}));`));
+  return Array.from({ length: count }, (_, i) =>
+    i % bad === bad - 1 ? `CREATE TABLE t${i} (id uuid,, x int);` : `CREATE TABLE t${i} (id uuid PRIMARY KEY, n int CHECK (n > ${i}));`,
+  );
 }
 
 /** A parse helper whose worker has been stopped, and has had time to exit: this thread checks everything. */

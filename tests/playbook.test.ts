@@ -83,7 +83,11 @@ describe('playbook round trip', () => {
 
   const url = testDatabaseUrl();
   if (!url) console.log('playbook round trip on a real server: skipped (set PAMC_TEST_DATABASE_URL to run it)');
-  it.skipIf(!url)('on the PostgreSQL server of PAMC_TEST_DATABASE_URL, in a scratch database', async () => {
-    await withScratchDatabase(async (scratch) => roundTrip(() => openServer(scratch))());
-  }, 120_000);
+  it.skipIf(!url)(
+    'on the PostgreSQL server of PAMC_TEST_DATABASE_URL, in a scratch database',
+    async () => {
+      await withScratchDatabase(async (scratch) => roundTrip(() => openServer(scratch))());
+    },
+    120_000,
+  );
 });

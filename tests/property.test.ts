@@ -25,7 +25,20 @@ import type { SourceFile } from '../compiler/report/diagnostic.js';
 import { openEmbedded, type Connection } from '../compiler/verify/db.js';
 import { verify } from '../compiler/verify/index.js';
 import { migrationSet } from '../compiler/verify/expected.js';
-import { addFeature, cloneSpec, describeSpec, drawFrom, genSpec, mutate, MUTATIONS, seededDraw, toSources, type Addition, type GSpec, type MutationKind } from './helpers/gen.js';
+import {
+  addFeature,
+  cloneSpec,
+  describeSpec,
+  drawFrom,
+  genSpec,
+  mutate,
+  MUTATIONS,
+  seededDraw,
+  toSources,
+  type Addition,
+  type GSpec,
+  type MutationKind,
+} from './helpers/gen.js';
 
 const env = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -140,38 +153,44 @@ describe('random valid specs on PostgreSQL (PGlite)', () => {
     await db?.close();
   });
 
-  it.skipIf(DB_RUNS === 0)(`apply twice and match the catalog, for production and staging (${DB_RUNS} cases)`, { timeout: timeout(DB_RUNS, 5_000) }, async () => {
-    let probes = 0;
-    let explainedFailures = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.gen(), async (g) => {
-        const spec = genSpec(drawFrom(g));
-        const first = build(spec);
-        explained(spec, () => expect(errors(first)).toEqual([]));
-        const prior = written(first);
-        const out = build(spec, prior);
-        for (const environment of ['production', 'staging'] as const) {
-          const set = migrationSet(out.plan, environment, prior.outFiles, 'out');
-          const report = await verify({ spec: out.spec!, environment, migrations: set.files }, { connection: db });
-          explained(spec, () => {
-            expect(set.missing).toEqual([]);
-            expect(report.failure, `${environment}: a migration failed`).toBeNull();
-            expect(report.drift.map((d) => `${environment}: ${d.table}${d.column ? `.${d.column}` : ''}: ${d.message}`)).toEqual([]);
-            // Probes may only fail where docs/verify.md says they do: an owner rule that allows update or
-            // delete without select finds no row, and a check that rejects verify's sample value stops the
-            // probe row. Anything else is a bug.
-            const unexplained = report.probes.filter((p) => !p.pass && !EXPLAINED.some((re) => re.test(p.detail ?? '')));
-            expect(unexplained.map((p) => `${environment}: ${p.table} ${p.actor} ${p.operation}: ${p.detail}`)).toEqual([]);
-            probes += report.probes.length;
-            explainedFailures += report.probes.filter((p) => !p.pass).length;
-          });
-        }
-      }),
-      // Shrinking on PGlite costs a verify per step: report the first failing spec as it is.
-      { ...params(DB_RUNS), endOnFailure: true },
-    );
-    console.log(`PGlite: ${DB_RUNS} specs, ${probes} probes, ${explainedFailures} failed as docs/verify.md says they do (update or delete without select, a check that rejects the sample value)`);
-  });
+  it.skipIf(DB_RUNS === 0)(
+    `apply twice and match the catalog, for production and staging (${DB_RUNS} cases)`,
+    { timeout: timeout(DB_RUNS, 5_000) },
+    async () => {
+      let probes = 0;
+      let explainedFailures = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.gen(), async (g) => {
+          const spec = genSpec(drawFrom(g));
+          const first = build(spec);
+          explained(spec, () => expect(errors(first)).toEqual([]));
+          const prior = written(first);
+          const out = build(spec, prior);
+          for (const environment of ['production', 'staging'] as const) {
+            const set = migrationSet(out.plan, environment, prior.outFiles, 'out');
+            const report = await verify({ spec: out.spec!, environment, migrations: set.files }, { connection: db });
+            explained(spec, () => {
+              expect(set.missing).toEqual([]);
+              expect(report.failure, `${environment}: a migration failed`).toBeNull();
+              expect(report.drift.map((d) => `${environment}: ${d.table}${d.column ? `.${d.column}` : ''}: ${d.message}`)).toEqual([]);
+              // Probes may only fail where docs/verify.md says they do: an owner rule that allows update or
+              // delete without select finds no row, and a check that rejects verify's sample value stops the
+              // probe row. Anything else is a bug.
+              const unexplained = report.probes.filter((p) => !p.pass && !EXPLAINED.some((re) => re.test(p.detail ?? '')));
+              expect(unexplained.map((p) => `${environment}: ${p.table} ${p.actor} ${p.operation}: ${p.detail}`)).toEqual([]);
+              probes += report.probes.length;
+              explainedFailures += report.probes.filter((p) => !p.pass).length;
+            });
+          }
+        }),
+        // Shrinking on PGlite costs a verify per step: report the first failing spec as it is.
+        { ...params(DB_RUNS), endOnFailure: true },
+      );
+      console.log(
+        `PGlite: ${DB_RUNS} specs, ${probes} probes, ${explainedFailures} failed as docs/verify.md says they do (update or delete without select, a check that rejects the sample value)`,
+      );
+    },
+  );
 });
 
 describe('edits of a built spec', () => {
@@ -212,7 +231,10 @@ describe('edits of a built spec', () => {
         done = true;
         explained(edited, () => {
           const out = build(edited, written(first));
-          expect(out.diagnostics.filter((x) => x.severity === 'error').map((x) => x.rule), `${mutation.what}: ${errors(out).join('; ') || 'no error'}`).toContain(mutation.rule);
+          expect(
+            out.diagnostics.filter((x) => x.severity === 'error').map((x) => x.rule),
+            `${mutation.what}: ${errors(out).join('; ') || 'no error'}`,
+          ).toContain(mutation.rule);
         });
       }
       expect(done, `no generated spec of seeds 1-500 has something \`${kind}\` applies to`).toBe(true);

@@ -116,7 +116,13 @@ describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id) => {
 
   test('good: does not report the rule, and has no error', async () => {
     const { diagnostics, text } = await runCase(good);
-    expect(diagnostics.filter((d) => d.rule === id), text).toEqual([]);
-    expect(diagnostics.filter((d) => d.severity === 'error'), text).toEqual([]);
+    expect(
+      diagnostics.filter((d) => d.rule === id),
+      text,
+    ).toEqual([]);
+    expect(
+      diagnostics.filter((d) => d.severity === 'error'),
+      text,
+    ).toEqual([]);
   });
 });

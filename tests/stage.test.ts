@@ -31,7 +31,10 @@ describe('stageFiles and placeStaged', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.sql'))).toEqual([]);
     expect(readdirSync(join(dir, 'staging')).filter((f) => f.endsWith('.sql'))).toEqual([]);
     // Copies are not written at all until the commit.
-    expect(staged.files.filter((s) => 'copyOf' in s).map((s) => s.target)).toEqual([join(dir, 'staging/20260101000000_a.sql'), join(dir, 'staging/20260101000001_b.sql')]);
+    expect(staged.files.filter((s) => 'copyOf' in s).map((s) => s.target)).toEqual([
+      join(dir, 'staging/20260101000000_a.sql'),
+      join(dir, 'staging/20260101000001_b.sql'),
+    ]);
     await staged.durable;
     placeStaged(staged.files);
     for (const [rel, content] of FILES) expect(readFileSync(join(dir, rel), 'utf8'), rel).toBe(content);

@@ -15,12 +15,14 @@ import { readYamlTree, ROOT } from './helpers/fixtures.js';
 
 const GENERATED = join(ROOT, 'compiler/validate/validator.generated.ts');
 
-
 describe('precompiled validator', () => {
   test('is up to date with the schema', () => {
     const source = validatorSource();
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GENERATED, source);
-    expect(readFileSync(GENERATED, 'utf8') === source, 'compiler/validate/validator.generated.ts is stale: run UPDATE_GOLDEN=1 npx vitest run tests/validator.test.ts').toBe(true);
+    expect(
+      readFileSync(GENERATED, 'utf8') === source,
+      'compiler/validate/validator.generated.ts is stale: run UPDATE_GOLDEN=1 npx vitest run tests/validator.test.ts',
+    ).toBe(true);
   });
 
   test('reports what a validator compiled at run time reports', () => {

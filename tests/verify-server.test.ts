@@ -27,8 +27,14 @@ async function bundled(environment: Environment): Promise<VerifyInput> {
 /** What verify could leave behind: cluster roles, and the scratch database's schemas, tables and policies. */
 async function footprint(db: string): Promise<Record<string, unknown>> {
   const roles = await queryOnce(db, 'SELECT rolname FROM pg_catalog.pg_roles ORDER BY 1');
-  const relations = await queryOnce(db, `SELECT n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') ORDER BY 1`);
-  const schemas = await queryOnce(db, `SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ORDER BY 1`);
+  const relations = await queryOnce(
+    db,
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') ORDER BY 1`,
+  );
+  const schemas = await queryOnce(
+    db,
+    `SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ORDER BY 1`,
+  );
   const policies = await queryOnce(db, 'SELECT count(*)::int AS n FROM pg_catalog.pg_policy');
   const defaults = await queryOnce(db, 'SELECT count(*)::int AS n FROM pg_catalog.pg_default_acl');
   return { roles, relations, schemas, policies, defaults };
@@ -51,7 +57,9 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
           expect(report.failure).toBeNull();
           expect(report.drift).toEqual([]);
           expect(failedProbes(report)).toEqual([]);
-          expect(report.summary).toEqual(environment === 'production' ? { tables: 5, probes: 60, failures: 0, drift: 0 } : { tables: 6, probes: 72, failures: 0, drift: 0 });
+          expect(report.summary).toEqual(
+            environment === 'production' ? { tables: 5, probes: 60, failures: 0, drift: 0 } : { tables: 6, probes: 72, failures: 0, drift: 0 },
+          );
         }
       } finally {
         await connection.close();
@@ -69,7 +77,8 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
       try {
         const report = await verify(await bundled('production'), {
           connection,
-          afterApply: 'CREATE POLICY leak ON public.pam_savings FOR SELECT TO authenticated USING (true); ALTER TABLE public.pam_messages DISABLE ROW LEVEL SECURITY;',
+          afterApply:
+            'CREATE POLICY leak ON public.pam_savings FOR SELECT TO authenticated USING (true); ALTER TABLE public.pam_messages DISABLE ROW LEVEL SECURITY;',
         });
         expect(report.ok).toBe(false);
         const drift = report.drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.message}`);

@@ -87,9 +87,21 @@ describe('probe values and judgement', () => {
     expect(judge(works, { ok: true, count: 1 })).toEqual({ outcome: 'works', pass: true, detail: null });
     expect(judge(works, { ok: true, count: 0 }).pass).toBe(false);
     expect(judge(denied, { ok: true, count: 0 })).toEqual({ outcome: 'denied', pass: true, detail: null });
-    expect(judge(denied, { ok: false, code: '42501', message: 'new row violates row-level security policy' })).toEqual({ outcome: 'denied', pass: true, detail: null });
-    expect(judge(denied, { ok: true, count: 2 })).toEqual({ outcome: 'works', pass: false, detail: "user B reads user A's row: expected nothing, it saw 2 rows" });
-    expect(judge(denied, { ok: false, code: '42703', message: 'column "x" does not exist' })).toEqual({ outcome: 'error', pass: false, detail: `user B reads user A's row: column "x" does not exist (42703)` });
+    expect(judge(denied, { ok: false, code: '42501', message: 'new row violates row-level security policy' })).toEqual({
+      outcome: 'denied',
+      pass: true,
+      detail: null,
+    });
+    expect(judge(denied, { ok: true, count: 2 })).toEqual({
+      outcome: 'works',
+      pass: false,
+      detail: "user B reads user A's row: expected nothing, it saw 2 rows",
+    });
+    expect(judge(denied, { ok: false, code: '42703', message: 'column "x" does not exist' })).toEqual({
+      outcome: 'error',
+      pass: false,
+      detail: `user B reads user A's row: column "x" does not exist (42703)`,
+    });
   });
 });
 
@@ -120,16 +132,65 @@ describe('compareSchema', () => {
     const c = buildCatalog({
       tables: [{ key: 'public.notes', schema: 'public', name: 'notes', row_security: true, force_row_security: false }],
       columns: [
-        { key: 'public.notes', name: 'id', type: 'uuid', type_name: 'uuid', category: 'U', enum_first: null, not_null: true, default: 'gen_random_uuid()', generated: false },
-        { key: 'public.notes', name: 'user_id', type: 'uuid', type_name: 'uuid', category: 'U', enum_first: null, not_null: false, default: null, generated: false },
-        { key: 'public.notes', name: 'body', type: 'text', type_name: 'text', category: 'S', enum_first: null, not_null: true, default: null, generated: false },
+        {
+          key: 'public.notes',
+          name: 'id',
+          type: 'uuid',
+          type_name: 'uuid',
+          category: 'U',
+          enum_first: null,
+          not_null: true,
+          default: 'gen_random_uuid()',
+          generated: false,
+        },
+        {
+          key: 'public.notes',
+          name: 'user_id',
+          type: 'uuid',
+          type_name: 'uuid',
+          category: 'U',
+          enum_first: null,
+          not_null: false,
+          default: null,
+          generated: false,
+        },
+        {
+          key: 'public.notes',
+          name: 'body',
+          type: 'text',
+          type_name: 'text',
+          category: 'S',
+          enum_first: null,
+          not_null: true,
+          default: null,
+          generated: false,
+        },
       ],
       constraints: [
         { key: 'public.notes', name: 'notes_pkey', kind: 'p', columns: ['id'], target_schema: null, target_table: null, target_columns: [], on_delete: ' ' },
-        { key: 'public.notes', name: 'notes_user_id_fkey', kind: 'f', columns: ['user_id'], target_schema: 'auth', target_table: 'users', target_columns: ['id'], on_delete: 'c' },
+        {
+          key: 'public.notes',
+          name: 'notes_user_id_fkey',
+          kind: 'f',
+          columns: ['user_id'],
+          target_schema: 'auth',
+          target_table: 'users',
+          target_columns: ['id'],
+          on_delete: 'c',
+        },
       ],
       indexes: [{ key: 'public.notes', name: 'notes_user_id_idx', unique: false, columns: ['user_id'] }],
-      policies: [{ key: 'public.notes', name: 'Users can read own notes', command: 'SELECT', roles: ['authenticated'], permissive: true, using: '(( SELECT auth.uid() AS uid) = user_id)', check: null }],
+      policies: [
+        {
+          key: 'public.notes',
+          name: 'Users can read own notes',
+          command: 'SELECT',
+          roles: ['authenticated'],
+          permissive: true,
+          using: '(( SELECT auth.uid() AS uid) = user_id)',
+          check: null,
+        },
+      ],
       privileges: [
         { key: 'public.notes', role: 'authenticated', select: true, insert: true, update: true, delete: true },
         { key: 'public.notes', role: 'service_role', select: true, insert: true, update: true, delete: true },

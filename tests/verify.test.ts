@@ -76,7 +76,7 @@ describe('verify on the embedded PostgreSQL', () => {
     // Without a SELECT policy the owner's UPDATE ... WHERE finds no row either.
     expect(failedProbes(report)).toEqual(['pam_savings owner select', 'pam_savings owner update']);
     const probe = report.probes.find((p) => p.table === 'pam_savings' && p.actor === 'owner' && p.operation === 'select')!;
-    expect(probe.detail).toBe("user A reads its own row: expected it to work on exactly 1 row, it saw 0 rows");
+    expect(probe.detail).toBe('user A reads its own row: expected it to work on exactly 1 row, it saw 0 rows');
   });
 
   it('reports, column by column, a table that existed before with other columns', { timeout: LONG }, async () => {
@@ -103,7 +103,10 @@ describe('verify on the embedded PostgreSQL', () => {
   });
 
   it('fails on an extra permissive policy, and says which probe leaked', { timeout: LONG }, async () => {
-    const report = await verify(production, { connection: db, afterApply: 'CREATE POLICY leak ON public.pam_savings FOR SELECT TO authenticated USING (true);' });
+    const report = await verify(production, {
+      connection: db,
+      afterApply: 'CREATE POLICY leak ON public.pam_savings FOR SELECT TO authenticated USING (true);',
+    });
     expect(report.ok).toBe(false);
     expect(driftLines(report)).toEqual(['pam_savings: policy "leak" is not in the spec (FOR SELECT TO authenticated USING true)']);
     expect(failedProbes(report)).toEqual(['pam_savings other select']);

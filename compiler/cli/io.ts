@@ -2,7 +2,23 @@
  * The shell's file system side: reading the spec and the output directory,
  * and writing a build atomically. Nothing here decides anything.
  */
-import { closeSync, constants, existsSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
 import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
@@ -90,7 +106,8 @@ function readBounded(path: string): { bytes: Buffer } | { reason: string } {
     const buffer = Buffer.alloc(MAX_SOURCE_BYTES + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > MAX_SOURCE_BYTES) return { reason: `grew past ${MAX_SOURCE_BYTES} bytes while pamc read it; phase files are limited to ${MAX_SOURCE_BYTES} bytes` };
+    if (length > MAX_SOURCE_BYTES)
+      return { reason: `grew past ${MAX_SOURCE_BYTES} bytes while pamc read it; phase files are limited to ${MAX_SOURCE_BYTES} bytes` };
     return { bytes: buffer.subarray(0, length) };
   } finally {
     closeSync(fd);
@@ -380,7 +397,9 @@ export function acquireBuildLock(outDir: string): () => void {
       }
       const holder = readHolder(path);
       if (holder !== null && holderAlive(holder)) {
-        throw new IoError(`another pamc build (pid ${holder}) is writing ${outDir}; wait for it to finish (if no pamc runs, remove ${join(outDir, BUILD_LOCK)})`);
+        throw new IoError(
+          `another pamc build (pid ${holder}) is writing ${outDir}; wait for it to finish (if no pamc runs, remove ${join(outDir, BUILD_LOCK)})`,
+        );
       }
       // Stale. Move it aside under a name of our own, so two builds cannot both remove it and both take the
       // lock; if what was moved is not what was judged stale, another build took the lock meanwhile: give it back.

@@ -94,8 +94,13 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
   try {
     const recovered = recoverBuild(resolve(cwd, s.out));
     if (recovered.length) {
-      const shown = recovered.slice(0, 3).map((f) => `${s.out}/${f}`).join(', ');
-      process.stderr.write(`pamc: removed ${recovered.length} file${recovered.length === 1 ? '' : 's'} an interrupted build left (${shown}${recovered.length > 3 ? ', …' : ''})\n`);
+      const shown = recovered
+        .slice(0, 3)
+        .map((f) => `${s.out}/${f}`)
+        .join(', ');
+      process.stderr.write(
+        `pamc: removed ${recovered.length} file${recovered.length === 1 ? '' : 's'} an interrupted build left (${shown}${recovered.length > 3 ? ', …' : ''})\n`,
+      );
     }
     // A large spec is likely to make a large build: a worker starts before the compile, loads its own parser
     // meanwhile, and shares the parse-check of the new migrations (./parse-share.ts). This thread's parser is
@@ -158,7 +163,8 @@ async function buildCommand(opts: CommonOptions): Promise<number> {
       if (opts.format === 'text') {
         const fresh = output.plan.filter((p) => p.status === 'new');
         // One write: a large build lists thousands of files, and each write to a pipe is a system call.
-        if (fresh.length) process.stdout.write(fresh.map((p) => `wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`).join(''));
+        if (fresh.length)
+          process.stdout.write(fresh.map((p) => `wrote ${s.out}/${p.file}${p.environments.includes('production') ? '' : ' (staging only)'}\n`).join(''));
         if (fresh.length === 0) process.stdout.write(`${s.out}/ is up to date (${output.plan.length} migrations)\n`);
       }
       return 0;
@@ -183,7 +189,14 @@ async function checkCommand(opts: CommonOptions & { base?: string }): Promise<nu
   const interrupted = interruptedBuild(resolve(cwd, s.out));
   const leftovers = interrupted
     .filter((f) => !f.startsWith('staging/'))
-    .map((f) => diagnostic('stale-output', undefined, `${s.out}/${f} was left by a build that was interrupted before it wrote the lock`, 'run `pamc build`: it removes what an interrupted build left, then builds'));
+    .map((f) =>
+      diagnostic(
+        'stale-output',
+        undefined,
+        `${s.out}/${f} was left by a build that was interrupted before it wrote the lock`,
+        'run `pamc build`: it removes what an interrupted build left, then builds',
+      ),
+    );
   output.foreign = output.foreign.filter((f) => !interrupted.includes(f));
   const diagnostics = [...output.diagnostics, ...staleOutput(output, input.outFiles, s.out), ...leftovers];
   report(diagnostics, sources, opts.format);
@@ -229,10 +242,9 @@ export async function main(argv: string[]): Promise<number> {
       .option('--now <date>', 'the clock for new versions: ISO 8601 or epoch seconds (default: SOURCE_DATE_EPOCH, else now)')
       .option('--timings', 'print the time each stage took to stderr')
       .addOption(formatOption());
-  common(program.command('build').description('validate the spec and write one migration per new feature'))
-    .action(async (opts: CommonOptions) => {
-      status = await buildCommand(opts);
-    });
+  common(program.command('build').description('validate the spec and write one migration per new feature')).action(async (opts: CommonOptions) => {
+    status = await buildCommand(opts);
+  });
   common(program.command('check').description('fail if the spec is invalid, out/ is stale or edited, or a change is destructive'))
     .option('--base <ref>', 'judge the change against the lock at this git ref (e.g. origin/main)')
     .action(async (opts: CommonOptions & { base?: string }) => {

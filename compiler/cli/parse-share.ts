@@ -57,7 +57,12 @@ export interface ParseHelper {
    * thread every BETWEEN_EVERY migrations it checks, after the event loop
    * has had a turn (so that a promise the caller waits on can settle).
    */
-  check<T>(sqls: readonly string[], parser: SqlParser, first: () => T, between?: () => void): Promise<{ errors: Map<number, ParseError>; first: T; workerMs: number }>;
+  check<T>(
+    sqls: readonly string[],
+    parser: SqlParser,
+    first: () => T,
+    between?: () => void,
+  ): Promise<{ errors: Map<number, ParseError>; first: T; workerMs: number }>;
   /** Stops the worker, used or not. */
   stop(): void;
 }

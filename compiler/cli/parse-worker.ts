@@ -16,7 +16,8 @@ export interface ParseBatch {
 }
 
 /** What the worker answers. */
-export type ParseReply = { ok: true; checked: number[]; errors: Array<{ index: number; message: string; offset: number | null }>; ms: number } | { ok: false; message: string };
+export type ParseReply =
+  { ok: true; checked: number[]; errors: Array<{ index: number; message: string; offset: number | null }>; ms: number } | { ok: false; message: string };
 
 const port = parentPort!;
 const parser = loadParser();

@@ -31,7 +31,11 @@ export function settings(cwd: string, opts: { schema?: string; out?: string }): 
   }
   const trim = (p: string): string => p.replace(/\/+$/, '') || '.';
   const pick = (flag: string | undefined, key: unknown, fallback: string): string => trim(flag ?? (typeof key === 'string' ? key : fallback));
-  return { schema: pick(opts.schema, fromPackage.schema, 'schema'), out: pick(opts.out, fromPackage.out, 'out'), prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '' };
+  return {
+    schema: pick(opts.schema, fromPackage.schema, 'schema'),
+    out: pick(opts.out, fromPackage.out, 'out'),
+    prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '',
+  };
 }
 
 /** LoadedProject is a compiled project with the texts diagnostics point into. */
@@ -112,7 +116,14 @@ export async function loadProject(
   output.timings['parser-load'] = tParser;
   output.timings.read = readMs;
   output.diagnostics.unshift(
-    ...spec.refused.map((r) => diagnostic('unreadable-file', { file: r.path, start: 0, end: 0 }, `${r.path} ${r.reason}`, 'keep phase files as plain files inside the project, each under 1 MiB')),
+    ...spec.refused.map((r) =>
+      diagnostic(
+        'unreadable-file',
+        { file: r.path, start: 0, end: 0 },
+        `${r.path} ${r.reason}`,
+        'keep phase files as plain files inside the project, each under 1 MiB',
+      ),
+    ),
   );
   const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
   if (out.lock) sources.set(out.lock.path, out.lock.text);

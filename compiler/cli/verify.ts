@@ -35,12 +35,12 @@ function fail(message: string): number {
 
 async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
   // Loaded when verify runs, not when pamc starts: the other commands never need them.
-  const [{ asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl }, { loadProject }, { verify }, { renderVerifyJson, renderVerifyText }] = await Promise.all([
-    import('../verify/db.js'),
-    import('../verify/project.js'),
-    import('../verify/index.js'),
-    import('../verify/render.js'),
-  ]);
+  const [
+    { asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl },
+    { loadProject },
+    { verify },
+    { renderVerifyJson, renderVerifyText },
+  ] = await Promise.all([import('../verify/db.js'), import('../verify/project.js'), import('../verify/index.js'), import('../verify/render.js')]);
   if (opts.databaseUrl !== undefined) {
     const problem = databaseUrlProblem(opts.databaseUrl);
     if (problem) return fail(problem);
@@ -50,7 +50,10 @@ async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
   const text = opts.format === 'text';
   switch (project.kind) {
     case 'errors':
-      if (text) process.stderr.write(`${renderText(project.diagnostics, project.sources, useColor())}pamc verify: the spec has errors; nothing was verified (fix them first; \`pamc check\` lists them too)\n`);
+      if (text)
+        process.stderr.write(
+          `${renderText(project.diagnostics, project.sources, useColor())}pamc verify: the spec has errors; nothing was verified (fix them first; \`pamc check\` lists them too)\n`,
+        );
       else process.stdout.write(renderJson(project.diagnostics, project.sources, { ok: false, reason: 'spec-errors' }));
       return 1;
     case 'unbuilt': {
@@ -87,7 +90,8 @@ async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
     const e = asDbError(error);
     if (e) return fail(`verify could not run on this database: ${e.message} (SQLSTATE ${e.code})`);
     if (error instanceof ConnectionError) return fail(error.message);
-    if (connection.kind === 'server' && error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) return fail(`the database connection failed: ${error.message}`);
+    if (connection.kind === 'server' && error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError))
+      return fail(`the database connection failed: ${error.message}`);
     throw error;
   } finally {
     await connection.close();
@@ -101,8 +105,14 @@ async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
 export function registerVerify(program: Command, done: (status: number) => void): void {
   program
     .command('verify')
-    .description('apply the migrations to a real PostgreSQL (embedded, or --database-url in a rolled-back transaction), compare the catalog with the spec and probe every owner rule')
-    .addOption(new Option('--env <environment>', 'which migrations: production (out/) or staging (out/staging/)').choices(['production', 'staging']).default('production'))
+    .description(
+      'apply the migrations to a real PostgreSQL (embedded, or --database-url in a rolled-back transaction), compare the catalog with the spec and probe every owner rule',
+    )
+    .addOption(
+      new Option('--env <environment>', 'which migrations: production (out/) or staging (out/staging/)')
+        .choices(['production', 'staging'])
+        .default('production'),
+    )
     .option('--database-url <url>', 'verify against this server (postgres://...) inside one transaction that is rolled back, instead of an embedded PostgreSQL')
     .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)')
     .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')

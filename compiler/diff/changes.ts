@@ -12,31 +12,89 @@ import type { Column, Operation } from '../model/types.js';
 import type { ColumnState, IndexState, RlsState, SchemaState, TableState } from './state.js';
 
 /** AddTable describes a table creation, with its columns, indexes, RLS and policies. */
-export interface AddTable { kind: 'add_table'; table: TableState }
+export interface AddTable {
+  kind: 'add_table';
+  table: TableState;
+}
 /** DropTable describes a table that is no longer in the schema. */
-export interface DropTable { kind: 'drop_table'; table: TableState }
+export interface DropTable {
+  kind: 'drop_table';
+  table: TableState;
+}
 /** RenameTable describes a table dropped while a table of the same shape was added. */
-export interface RenameTable { kind: 'rename_table'; from: TableState; to: TableState }
+export interface RenameTable {
+  kind: 'rename_table';
+  from: TableState;
+  to: TableState;
+}
 /** AddColumn describes a column added to a table. */
-export interface AddColumn { kind: 'add_column'; table: TableState; column: ColumnState; tableExisted: boolean }
+export interface AddColumn {
+  kind: 'add_column';
+  table: TableState;
+  column: ColumnState;
+  tableExisted: boolean;
+}
 /** DropColumn describes a column that is no longer in its table. */
-export interface DropColumn { kind: 'drop_column'; table: TableState; column: ColumnState }
+export interface DropColumn {
+  kind: 'drop_column';
+  table: TableState;
+  column: ColumnState;
+}
 /** RenameColumn describes a column dropped while a column of the same shape was added. */
-export interface RenameColumn { kind: 'rename_column'; table: TableState; from: ColumnState; to: ColumnState }
+export interface RenameColumn {
+  kind: 'rename_column';
+  table: TableState;
+  from: ColumnState;
+  to: ColumnState;
+}
 /** AlterColumn describes a column whose definition changed. */
-export interface AlterColumn { kind: 'alter_column'; table: TableState; before: ColumnState; after: ColumnState; typeChanged: boolean }
+export interface AlterColumn {
+  kind: 'alter_column';
+  table: TableState;
+  before: ColumnState;
+  after: ColumnState;
+  typeChanged: boolean;
+}
 /** AddIndex describes an index added to a table. */
-export interface AddIndex { kind: 'add_index'; table: TableState; index: IndexState; newColumns: string[] }
+export interface AddIndex {
+  kind: 'add_index';
+  table: TableState;
+  index: IndexState;
+  newColumns: string[];
+}
 /** DropIndex describes an index that is no longer declared. */
-export interface DropIndex { kind: 'drop_index'; table: TableState; index: IndexState }
+export interface DropIndex {
+  kind: 'drop_index';
+  table: TableState;
+  index: IndexState;
+}
 /** AlterIndex describes an index whose definition changed. */
-export interface AlterIndex { kind: 'alter_index'; table: TableState; before: IndexState; after: IndexState }
+export interface AlterIndex {
+  kind: 'alter_index';
+  table: TableState;
+  before: IndexState;
+  after: IndexState;
+}
 /** AddPolicy describes an operation added to a table's owner rule. */
-export interface AddPolicy { kind: 'add_policy'; table: TableState; operation: Operation; span: Span }
+export interface AddPolicy {
+  kind: 'add_policy';
+  table: TableState;
+  operation: Operation;
+  span: Span;
+}
 /** DropPolicy describes an operation removed from a table's owner rule. */
-export interface DropPolicy { kind: 'drop_policy'; table: TableState; operation: Operation }
+export interface DropPolicy {
+  kind: 'drop_policy';
+  table: TableState;
+  operation: Operation;
+}
 /** AlterRls describes a change of owner, label, or RLS being enabled or waived. */
-export interface AlterRls { kind: 'alter_rls'; table: TableState; before: RlsState; after: RlsState }
+export interface AlterRls {
+  kind: 'alter_rls';
+  table: TableState;
+  before: RlsState;
+  after: RlsState;
+}
 
 /** Change is one difference between two schema states. */
 export type Change =
@@ -136,7 +194,8 @@ function diffTable(before: TableState, after: TableState, canon: TypeCanonicaliz
   for (const col of after.columns) {
     const old = before.columns.find((c) => c.column.name === col.column.name);
     if (!old) addedColumns.push(col);
-    else if (!columnsEqual(old.column, col.column, canon)) changes.push({ kind: 'alter_column', table: after, before: old, after: col, typeChanged: canon(old.column.type.value) !== canon(col.column.type.value) });
+    else if (!columnsEqual(old.column, col.column, canon))
+      changes.push({ kind: 'alter_column', table: after, before: old, after: col, typeChanged: canon(old.column.type.value) !== canon(col.column.type.value) });
   }
   const renamedTo = new Set<ColumnState>();
   for (const old of before.columns) {
@@ -166,7 +225,8 @@ function diffTable(before: TableState, after: TableState, canon: TypeCanonicaliz
   } else if (before.rls.kind === 'owner' && after.rls.kind === 'owner') {
     const oldOps = new Set(before.rls.permissions.map((p) => p.operation));
     const newOps = new Set(after.rls.permissions.map((p) => p.operation));
-    for (const p of after.rls.permissions) if (!oldOps.has(p.operation)) rlsChanges.push({ kind: 'add_policy', table: after, operation: p.operation, span: p.span });
+    for (const p of after.rls.permissions)
+      if (!oldOps.has(p.operation)) rlsChanges.push({ kind: 'add_policy', table: after, operation: p.operation, span: p.span });
     for (const p of before.rls.permissions) if (!newOps.has(p.operation)) rlsChanges.push({ kind: 'drop_policy', table: after, operation: p.operation });
   }
   return [...columnAdds, ...changes, ...indexChanges, ...rlsChanges];

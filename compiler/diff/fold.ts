@@ -42,7 +42,18 @@ export function builtinTables(): TableState[] {
     checkColumns: [],
     comment: null,
   };
-  return [{ schema: 'auth', name: 'users', span, comment: null, origin: { kind: 'builtin' }, columns: [{ column: id, origin: { kind: 'builtin' } }], indexes: [], rls: { kind: 'unmanaged' } }];
+  return [
+    {
+      schema: 'auth',
+      name: 'users',
+      span,
+      comment: null,
+      origin: { kind: 'builtin' },
+      columns: [{ column: id, origin: { kind: 'builtin' } }],
+      indexes: [],
+      rls: { kind: 'unmanaged' },
+    },
+  ];
 }
 
 function describeOrigin(origin: Origin): string {
@@ -60,7 +71,12 @@ function describeOrigin(origin: Origin): string {
  * Folds `features` in order. `report` says which features' diagnostics to
  * keep (several folds run over overlapping feature sets, one per environment).
  */
-export function fold(features: readonly Feature[], existing: readonly ExistingTable[], report: (feature: Feature) => boolean, laterFeatures: readonly Feature[] = []): FoldResult {
+export function fold(
+  features: readonly Feature[],
+  existing: readonly ExistingTable[],
+  report: (feature: Feature) => boolean,
+  laterFeatures: readonly Feature[] = [],
+): FoldResult {
   const state: SchemaState = new Map();
   const relations = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
@@ -75,7 +91,16 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       const key = tableKey(e.schema, e.name);
       if (state.has(key)) continue;
       const origin: Origin = { kind: 'existing', span: e.span };
-      state.set(key, { schema: e.schema, name: e.name, span: e.span, comment: null, origin, columns: e.columns.map((column) => ({ column, origin })), indexes: [], rls: { kind: 'unmanaged' } });
+      state.set(key, {
+        schema: e.schema,
+        name: e.name,
+        span: e.span,
+        comment: null,
+        origin,
+        columns: e.columns.map((column) => ({ column, origin })),
+        indexes: [],
+        rls: { kind: 'unmanaged' },
+      });
       for (const rel of [e.name]) relations.set(`${e.schema}.${rel}`, 'an `existing:` declaration');
     }
   };
@@ -100,7 +125,15 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
     const claim = (schema: string, name: string, span: Span, what: string): void => {
       const key = `${schema}.${name}`;
       const owner = relations.get(key);
-      if (owner) out.push(diagnostic('duplicate-name', span, `the ${what} \`${name}\` is already a relation of schema ${schema} (from ${owner})`, 'PostgreSQL keeps tables and indexes in one namespace per schema: choose another name'));
+      if (owner)
+        out.push(
+          diagnostic(
+            'duplicate-name',
+            span,
+            `the ${what} \`${name}\` is already a relation of schema ${schema} (from ${owner})`,
+            'PostgreSQL keeps tables and indexes in one namespace per schema: choose another name',
+          ),
+        );
       else relations.set(key, `feature \`${feature.name}\``);
     };
 
@@ -109,7 +142,14 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       const key = tableKey(table.schema, table.name);
       const clash = state.get(key);
       if (clash) {
-        out.push(diagnostic('table-exists', table.span, `table \`${table.name}\` already exists: it is created by ${describeOrigin(clash.origin)}`, `to add to it, use \`extend: { ${table.name}: ... }\` in this feature`));
+        out.push(
+          diagnostic(
+            'table-exists',
+            table.span,
+            `table \`${table.name}\` already exists: it is created by ${describeOrigin(clash.origin)}`,
+            `to add to it, use \`extend: { ${table.name}: ... }\` in this feature`,
+          ),
+        );
         continue;
       }
       const rls = table.rls;
@@ -132,7 +172,8 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       created.push(ts);
       for (const rel of relationNames(table)) claim(table.schema, rel, table.span, rel === table.name ? 'table' : 'index');
       for (const i of table.indexes) claim(table.schema, i.name, i.span, 'index');
-      if (table.rls?.kind === 'owner' && !hasOwnIndex(ts, table.rls.owner.value)) claim(table.schema, ownerIndexName(table.name, table.rls.owner.value), table.rls.owner.span, 'owner index');
+      if (table.rls?.kind === 'owner' && !hasOwnIndex(ts, table.rls.owner.value))
+        claim(table.schema, ownerIndexName(table.name, table.rls.owner.value), table.rls.owner.span, 'owner index');
       delta.push({ kind: 'add_table', table: cloneTable(ts) });
     }
     for (const ts of created) {
@@ -146,14 +187,29 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       const key = tableKey(ext.schema, ext.name);
       const ts = state.get(key);
       if (!ts) {
-        const guess = closest(ext.name, [...state.values()].map((t) => t.name));
+        const guess = closest(
+          ext.name,
+          [...state.values()].map((t) => t.name),
+        );
         out.push(
-          diagnostic('unknown-table', ext.span, `table \`${ext.schema === 'public' ? ext.name : `${ext.schema}.${ext.name}`}\` does not exist at this point${creatorLater(ext.schema, ext.name)}`, guess ? `did you mean \`${guess}\`?` : 'create it in `tables:` of an earlier feature, or declare it under `existing:`'),
+          diagnostic(
+            'unknown-table',
+            ext.span,
+            `table \`${ext.schema === 'public' ? ext.name : `${ext.schema}.${ext.name}`}\` does not exist at this point${creatorLater(ext.schema, ext.name)}`,
+            guess ? `did you mean \`${guess}\`?` : 'create it in `tables:` of an earlier feature, or declare it under `existing:`',
+          ),
         );
         continue;
       }
       if (ts.origin.kind === 'builtin') {
-        out.push(diagnostic('unknown-table', ext.span, `table \`${ext.schema}.${ext.name}\` belongs to Supabase; pamc does not change it`, 'keep per-user data in a table of your own that references auth.users(id)'));
+        out.push(
+          diagnostic(
+            'unknown-table',
+            ext.span,
+            `table \`${ext.schema}.${ext.name}\` belongs to Supabase; pamc does not change it`,
+            'keep per-user data in a table of your own that references auth.users(id)',
+          ),
+        );
         continue;
       }
       if (created.includes(ts)) {
@@ -163,7 +219,14 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       for (const column of ext.columns) {
         if (ts.columns.some((c) => c.column.name === column.name)) {
           const owner = ts.columns.find((c) => c.column.name === column.name)!;
-          out.push(diagnostic('column-exists', column.span, `column \`${ext.name}.${column.name}\` already exists: it comes from ${describeOrigin(owner.origin)}`, 'a column is defined once, by the feature that adds it; give this column a new name'));
+          out.push(
+            diagnostic(
+              'column-exists',
+              column.span,
+              `column \`${ext.name}.${column.name}\` already exists: it comes from ${describeOrigin(owner.origin)}`,
+              'a column is defined once, by the feature that adds it; give this column a new name',
+            ),
+          );
           continue;
         }
         const cs: ColumnState = { column, origin };
@@ -176,7 +239,14 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       for (const index of ext.indexes) {
         const missing = index.columns.find((c) => !names.has(c));
         if (missing) {
-          out.push(diagnostic('unknown-reference', index.span, `index column \`${missing}\` is not a column of \`${ext.name}\``, `did you mean one of: ${[...names].join(', ')}?`));
+          out.push(
+            diagnostic(
+              'unknown-reference',
+              index.span,
+              `index column \`${missing}\` is not a column of \`${ext.name}\``,
+              `did you mean one of: ${[...names].join(', ')}?`,
+            ),
+          );
           continue;
         }
         if (ts.indexes.some((i) => i.index.name === index.name)) {
@@ -192,12 +262,26 @@ export function fold(features: readonly Feature[], existing: readonly ExistingTa
       for (const c of ext.columns) if (c.unique) claim(ts.schema, `${ts.name}_${c.name}_key`, c.span, 'unique index');
       if (ext.allow) {
         if (ts.rls.kind !== 'owner') {
-          out.push(diagnostic('unknown-owner', ext.allow.span, `table \`${ext.name}\` has no owner rule to add permissions to`, 'only tables created with `rls: { owner: ..., allow: [...] }` take more permissions'));
+          out.push(
+            diagnostic(
+              'unknown-owner',
+              ext.allow.span,
+              `table \`${ext.name}\` has no owner rule to add permissions to`,
+              'only tables created with `rls: { owner: ..., allow: [...] }` take more permissions',
+            ),
+          );
         } else {
           for (const operation of ext.allow.value) {
             if (ts.rls.permissions.some((p) => p.operation === operation)) {
               const by = ts.rls.permissions.find((p) => p.operation === operation)!;
-              out.push(diagnostic('redundant-permission', ext.allow.span, `\`${operation}\` is already allowed on \`${ext.name}\` (by ${describeOrigin(by.origin)})`, `remove \`${operation}\` from this list`));
+              out.push(
+                diagnostic(
+                  'redundant-permission',
+                  ext.allow.span,
+                  `\`${operation}\` is already allowed on \`${ext.name}\` (by ${describeOrigin(by.origin)})`,
+                  `remove \`${operation}\` from this list`,
+                ),
+              );
               continue;
             }
             ts.rls.permissions.push({ operation, origin, span: ext.allow.span });
@@ -230,7 +314,14 @@ function checkCheckColumns(table: TableState, column: Column, out: Diagnostic[])
   for (const ref of column.checkColumns) {
     if (names.includes(ref)) continue;
     const guess = closest(ref, names);
-    out.push(diagnostic('unknown-reference', column.check?.span ?? column.span, `the check of \`${table.name}.${column.name}\` names \`${ref}\`, which is not a column of \`${table.name}\``, guess ? `did you mean \`${guess}\`?` : 'a check may only use columns of its own table'));
+    out.push(
+      diagnostic(
+        'unknown-reference',
+        column.check?.span ?? column.span,
+        `the check of \`${table.name}.${column.name}\` names \`${ref}\`, which is not a column of \`${table.name}\``,
+        guess ? `did you mean \`${guess}\`?` : 'a check may only use columns of its own table',
+      ),
+    );
   }
 }
 
@@ -239,23 +330,51 @@ function checkReference(state: SchemaState, column: Column, out: Diagnostic[], c
   if (!ref) return;
   const target = state.get(tableKey(ref.schema, ref.table));
   if (!target) {
-    const guess = closest(ref.table, [...state.values()].map((t) => t.name));
+    const guess = closest(
+      ref.table,
+      [...state.values()].map((t) => t.name),
+    );
     out.push(
-      diagnostic('unknown-reference', ref.span, `\`${column.name}\` references \`${ref.schema}.${ref.table}\`, which does not exist at this point${creatorLater(ref.schema, ref.table)}`, guess ? `did you mean \`${guess}\`?` : 'reference a table created by an earlier feature, or declare it under `existing:`'),
+      diagnostic(
+        'unknown-reference',
+        ref.span,
+        `\`${column.name}\` references \`${ref.schema}.${ref.table}\`, which does not exist at this point${creatorLater(ref.schema, ref.table)}`,
+        guess ? `did you mean \`${guess}\`?` : 'reference a table created by an earlier feature, or declare it under `existing:`',
+      ),
     );
     return;
   }
   const targetColumn = target.columns.find((c) => c.column.name === ref.column);
   if (!targetColumn) {
-    const guess = closest(ref.column, target.columns.map((c) => c.column.name));
-    out.push(diagnostic('unknown-reference', ref.span, `\`${column.name}\` references \`${ref.schema}.${ref.table}(${ref.column})\`, but \`${ref.table}\` has no column \`${ref.column}\``, guess ? `did you mean \`${guess}\`?` : `reference one of: ${target.columns.map((c) => c.column.name).join(', ')}`));
+    const guess = closest(
+      ref.column,
+      target.columns.map((c) => c.column.name),
+    );
+    out.push(
+      diagnostic(
+        'unknown-reference',
+        ref.span,
+        `\`${column.name}\` references \`${ref.schema}.${ref.table}(${ref.column})\`, but \`${ref.table}\` has no column \`${ref.column}\``,
+        guess ? `did you mean \`${guess}\`?` : `reference one of: ${target.columns.map((c) => c.column.name).join(', ')}`,
+      ),
+    );
     return;
   }
   if (target.origin.kind === 'feature') {
     const pk = target.columns.filter((c) => c.column.primaryKey);
-    const unique = targetColumn.column.unique || (pk.length === 1 && pk[0] === targetColumn) || target.indexes.some((i) => i.index.unique && !i.index.where && i.index.columns.length === 1 && i.index.columns[0] === ref.column);
+    const unique =
+      targetColumn.column.unique ||
+      (pk.length === 1 && pk[0] === targetColumn) ||
+      target.indexes.some((i) => i.index.unique && !i.index.where && i.index.columns.length === 1 && i.index.columns[0] === ref.column);
     if (!unique) {
-      out.push(diagnostic('unknown-reference', ref.span, `\`${ref.table}.${ref.column}\` is neither the primary key nor unique, so PostgreSQL cannot reference it`, `reference the primary key of \`${ref.table}\`, or make \`${ref.column}\` unique`));
+      out.push(
+        diagnostic(
+          'unknown-reference',
+          ref.span,
+          `\`${ref.table}.${ref.column}\` is neither the primary key nor unique, so PostgreSQL cannot reference it`,
+          `reference the primary key of \`${ref.table}\`, or make \`${ref.column}\` unique`,
+        ),
+      );
     }
   }
 }

@@ -74,7 +74,9 @@ function emitChange(change: AdditiveChange): string[] {
     case 'add_column':
       return addColumn(change.table, change.column.column);
     case 'add_index':
-      return [createIndex(change.table, change.index.index.name, change.index.index.columns, change.index.index.unique, change.index.index.where?.value ?? null)];
+      return [
+        createIndex(change.table, change.index.index.name, change.index.index.columns, change.index.index.unique, change.index.index.where?.value ?? null),
+      ];
     case 'add_policy':
       return addPolicy(change);
   }
@@ -119,7 +121,8 @@ function createTable(t: TableState): string[] {
   for (const c of t.columns) for (const [cname, body] of columnConstraints(t.name, c.column)) lines.push(`CONSTRAINT ${quoteIdent(cname)} ${body}`);
   const out = [`CREATE TABLE IF NOT EXISTS ${name} (\n  ${lines.join(',\n  ')}\n);`];
   if (t.comment !== null) out.push(`COMMENT ON TABLE ${name} IS ${quoteLiteral(t.comment)};`);
-  for (const c of t.columns) if (c.column.comment !== null) out.push(`COMMENT ON COLUMN ${name}.${quoteIdent(c.column.name)} IS ${quoteLiteral(c.column.comment)};`);
+  for (const c of t.columns)
+    if (c.column.comment !== null) out.push(`COMMENT ON COLUMN ${name}.${quoteIdent(c.column.name)} IS ${quoteLiteral(c.column.comment)};`);
   for (const i of t.indexes) out.push(createIndex(t, i.index.name, i.index.columns, i.index.unique, i.index.where?.value ?? null));
   if (t.rls.kind === 'owner') {
     const owner = t.rls.rule.owner.value;

@@ -473,7 +473,8 @@ class Reader {
     const open = this.code(pos);
     const close = open === 0x5b ? 0x5d : 0x7d;
     let j = this.skipSpaces(pos + 1);
-    if (this.code(j) === close) return open === 0x5b ? { kind: 'seq', items: [], span: this.span(pos, j + 1) } : { kind: 'map', entries: [], span: this.span(pos, j + 1) };
+    if (this.code(j) === close)
+      return open === 0x5b ? { kind: 'seq', items: [], span: this.span(pos, j + 1) } : { kind: 'map', entries: [], span: this.span(pos, j + 1) };
     const items: LNode[] = [];
     const entries: LEntry[] = [];
     const seen = new Set<string>();

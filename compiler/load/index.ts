@@ -88,16 +88,19 @@ export function loadWithLibrary(source: SourceFile): { file: LoadedFile | null; 
   const text = source.text;
   if (text.includes('\uFFFD')) {
     const at = text.indexOf('\uFFFD');
-    diagnostics.push(
-      diagnostic('yaml-syntax', span(at, at + 1), 'the file is not valid UTF-8', 'save the file as UTF-8 (without a byte-order mark is best)'),
-    );
+    diagnostics.push(diagnostic('yaml-syntax', span(at, at + 1), 'the file is not valid UTF-8', 'save the file as UTF-8 (without a byte-order mark is best)'));
     return { file: null, diagnostics };
   }
   const bareCr = /\r(?!\n)/.exec(text);
   if (bareCr) {
     // The YAML library reads a lone CR as no line break at all, and then reports whatever that makes of the file.
     diagnostics.push(
-      diagnostic('yaml-syntax', span(bareCr.index, bareCr.index + 1), 'a line ends with a carriage return alone (classic Mac OS line endings), which is not read as a line break', 'save the file with LF (or CRLF) line endings'),
+      diagnostic(
+        'yaml-syntax',
+        span(bareCr.index, bareCr.index + 1),
+        'a line ends with a carriage return alone (classic Mac OS line endings), which is not read as a line break',
+        'save the file with LF (or CRLF) line endings',
+      ),
     );
     return { file: null, diagnostics };
   }
@@ -108,7 +111,9 @@ export function loadWithLibrary(source: SourceFile): { file: LoadedFile | null; 
     const [start, end] = error.pos;
     if (error.code === 'RESOURCE_EXHAUSTION') {
       // The YAML library ran out of stack on a deeply nested document; say what the limit is, not how it broke.
-      diagnostics.push(diagnostic('yaml-syntax', span(start, end), `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting'));
+      diagnostics.push(
+        diagnostic('yaml-syntax', span(start, end), `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting'),
+      );
       break;
     }
     diagnostics.push(diagnostic('yaml-syntax', span(start, end), firstLine(error.message), yamlHint(error.code)));
@@ -124,7 +129,8 @@ export function loadWithLibrary(source: SourceFile): { file: LoadedFile | null; 
     if (node === null) return { kind: 'scalar', value: null, span: span(0, 0) };
     const range = node.range ?? [0, 0, 0];
     const here = span(range[0], range[1]);
-    if (depth > MAX_DEPTH) throw new LoadLimit('yaml-syntax', here, `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting');
+    if (depth > MAX_DEPTH)
+      throw new LoadLimit('yaml-syntax', here, `the document nests deeper than ${MAX_DEPTH} levels`, 'a phase file needs only a few levels of nesting');
     if (viaAlias && --budget < 0) {
       throw new LoadLimit('yaml-syntax', here, `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, 'write the values out, or use fewer nested aliases');
     }
@@ -157,7 +163,15 @@ export function loadWithLibrary(source: SourceFile): { file: LoadedFile | null; 
         }
         if (seen.has(String(key.value))) {
           // Reported where the mapping is written, not again for each alias of it.
-          if (!viaAlias) duplicates.push(diagnostic('duplicate-key', keySpan, 'this key appears twice in the same mapping; YAML keeps only one of them', 'remove or rename one of the two keys'));
+          if (!viaAlias)
+            duplicates.push(
+              diagnostic(
+                'duplicate-key',
+                keySpan,
+                'this key appears twice in the same mapping; YAML keeps only one of them',
+                'remove or rename one of the two keys',
+              ),
+            );
           continue;
         }
         seen.add(String(key.value));

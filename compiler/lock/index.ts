@@ -112,7 +112,14 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
   if (!source) return { lock: empty, diagnostics: [] };
   const fail = (message: string, span: Span = emptySpan): { lock: Lock; diagnostics: Diagnostic[] } => ({
     lock: empty,
-    diagnostics: [diagnostic('lock-integrity', span, message, `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`)],
+    diagnostics: [
+      diagnostic(
+        'lock-integrity',
+        span,
+        message,
+        `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`,
+      ),
+    ],
   });
   const canonical = canonicalLock(source);
   if (canonical) return { lock: canonical, diagnostics: [] };
@@ -137,9 +144,14 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
   const spans: Span[] = [];
   for (const [i, e] of body.migrations.entries()) {
     const item = isSeq(seq) ? (seq.items[i] as YamlNode | undefined) : undefined;
-    const node = (isMap(item) ? (item.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'file')?.value as YamlNode | undefined) : undefined) ?? item;
+    const node =
+      (isMap(item) ? (item.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'file')?.value as YamlNode | undefined) : undefined) ?? item;
     const range = node?.range ?? [0, 0, 0];
-    const span = { file: source.path, start: range[0], end: Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0])) };
+    const span = {
+      file: source.path,
+      start: range[0],
+      end: Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0])),
+    };
     if (!isEntry(e)) return fail(`entry ${i + 1} of the lock file is not a valid migration record`, span);
     spans.push(span);
   }
@@ -149,7 +161,12 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
     return {
       lock,
       diagnostics: [
-        diagnostic('lock-integrity', { file: source.path, start: source.text.indexOf('"chain"'), end: source.text.indexOf('"chain"') + 7 }, 'the chained hash does not match the entries: the lock was edited, reordered or truncated by hand', `restore ${LOCK_FILE} from version control; to re-emit an unreleased migration, delete its entry and files and run \`pamc build\``),
+        diagnostic(
+          'lock-integrity',
+          { file: source.path, start: source.text.indexOf('"chain"'), end: source.text.indexOf('"chain"') + 7 },
+          'the chained hash does not match the entries: the lock was edited, reordered or truncated by hand',
+          `restore ${LOCK_FILE} from version control; to re-emit an unreleased migration, delete its entry and files and run \`pamc build\``,
+        ),
       ],
     };
   }

@@ -50,7 +50,10 @@ class Reader {
 
   identifier(name: string, span: Span, what: string): boolean {
     if (!IDENTIFIER.test(name)) {
-      const lower = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]+/g, '_').toLowerCase();
+      const lower = name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/[-\s]+/g, '_')
+        .toLowerCase();
       // A look-alike letter from another alphabet (Cyrillic `о` for `o`) is invisible in the name itself: name it.
       const foreign = /[^\u0000-\u007f]/u.exec(name)?.[0];
       const code = foreign ? `U+${foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : '';
@@ -66,14 +69,24 @@ class Reader {
     }
     if (byteLength(name) > MAX_IDENTIFIER_BYTES) {
       this.diagnostics.push(
-        diagnostic('identifier-too-long', span, `${what} \`${name}\` is ${byteLength(name)} bytes; PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES} and silently cuts the rest`, 'shorten the name'),
+        diagnostic(
+          'identifier-too-long',
+          span,
+          `${what} \`${name}\` is ${byteLength(name)} bytes; PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES} and silently cuts the rest`,
+          'shorten the name',
+        ),
       );
       return false;
     }
     const keyword = keywordClass(name);
     if (keyword) {
       this.diagnostics.push(
-        diagnostic('reserved-identifier', span, `${what} \`${name}\` is ${keyword} in PostgreSQL; pamc quotes it, but every hand-written query must write "${name}"`, `consider a name that is not a keyword, such as \`${name}_at\` or \`${name}_value\``),
+        diagnostic(
+          'reserved-identifier',
+          span,
+          `${what} \`${name}\` is ${keyword} in PostgreSQL; pamc quotes it, but every hand-written query must write "${name}"`,
+          `consider a name that is not a keyword, such as \`${name}_at\` or \`${name}_value\``,
+        ),
       );
     }
     return true;
@@ -82,7 +95,12 @@ class Reader {
   derived(name: string, span: Span, what: string, hint: string): void {
     if (byteLength(name) > MAX_IDENTIFIER_BYTES) {
       this.diagnostics.push(
-        diagnostic('identifier-too-long', span, `the ${what} \`${name}\` would be ${byteLength(name)} bytes; PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES}, so two names could collide`, hint),
+        diagnostic(
+          'identifier-too-long',
+          span,
+          `the ${what} \`${name}\` would be ${byteLength(name)} bytes; PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES}, so two names could collide`,
+          hint,
+        ),
       );
     }
   }
@@ -90,7 +108,10 @@ class Reader {
   /** Checks an expression; true when it is valid. */
   expression(value: Located<string>, what: string): boolean {
     const problem = checkExpression(this.parser, value.value, what);
-    if (problem) this.diagnostics.push(diagnostic('invalid-expression', fragmentSpan(value, problem.offset), `the ${what} \`${printable(value.value)}\`: ${problem.message}`, problem.hint));
+    if (problem)
+      this.diagnostics.push(
+        diagnostic('invalid-expression', fragmentSpan(value, problem.offset), `the ${what} \`${printable(value.value)}\`: ${problem.message}`, problem.hint),
+      );
     return problem === null;
   }
 }
@@ -102,7 +123,8 @@ function printable(text: string): string {
 /** Points into a fragment when the YAML scalar spells it out verbatim; else at the whole scalar. */
 function fragmentSpan(value: Located<string>, offset: number): Span {
   const { span } = value;
-  if (span.end - span.start === value.value.length && offset < value.value.length) return { file: span.file, start: span.start + offset, end: span.start + offset + 1 };
+  if (span.end - span.start === value.value.length && offset < value.value.length)
+    return { file: span.file, start: span.start + offset, end: span.start + offset + 1 };
   return span;
 }
 
@@ -139,7 +161,12 @@ export class SpecBuilder {
     const clash = this.phases.find((p) => p.phase === phase.phase);
     if (clash) {
       this.reader.diagnostics.push(
-        diagnostic('duplicate-name', entry(file.root, 'phase')?.value.span ?? phase.span, `phase ${phase.phase} is also defined in ${clash.file}`, 'give each phase file its own phase number'),
+        diagnostic(
+          'duplicate-name',
+          entry(file.root, 'phase')?.value.span ?? phase.span,
+          `phase ${phase.phase} is also defined in ${clash.file}`,
+          'give each phase file its own phase number',
+        ),
       );
       return;
     }
@@ -154,7 +181,12 @@ export class SpecBuilder {
       const other = seenFeatures.get(feature.name);
       if (other) {
         this.reader.diagnostics.push(
-          diagnostic('duplicate-name', feature.span, `feature \`${feature.name}\` is also defined in phase ${other.phase} (${other.file})`, 'feature names become migration file names: give each feature its own name'),
+          diagnostic(
+            'duplicate-name',
+            feature.span,
+            `feature \`${feature.name}\` is also defined in phase ${other.phase} (${other.file})`,
+            'feature names become migration file names: give each feature its own name',
+          ),
         );
       } else seenFeatures.set(feature.name, feature);
     }
@@ -182,7 +214,14 @@ function readPhase(reader: Reader, file: LoadedFile): Phase {
     const parts = e.key.split('.');
     const [schema, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : [DEFAULT_SCHEMA, e.key];
     if (parts.length > 2) {
-      reader.diagnostics.push(diagnostic('invalid-identifier', e.keySpan, `\`${printable(e.key)}\` is not \`table\` or \`schema.table\``, 'write the table as `name` or `schema.name`'));
+      reader.diagnostics.push(
+        diagnostic(
+          'invalid-identifier',
+          e.keySpan,
+          `\`${printable(e.key)}\` is not \`table\` or \`schema.table\``,
+          'write the table as `name` or `schema.name`',
+        ),
+      );
       continue;
     }
     if (!reader.identifier(schema, e.keySpan, 'schema') || !reader.identifier(name, e.keySpan, 'table')) continue;
@@ -206,7 +245,12 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
     const listed = envNode.items.map((i) => str(i)).filter((x): x is Environment => x === 'production' || x === 'staging');
     if (listed.includes('production') && !listed.includes('staging')) {
       reader.diagnostics.push(
-        diagnostic('invalid-value', envNode.span, 'staging must receive every migration production does', 'write `environments: [production, staging]` (the default), or `[staging]` for a staging-only feature'),
+        diagnostic(
+          'invalid-value',
+          envNode.span,
+          'staging must receive every migration production does',
+          'write `environments: [production, staging]` (the default), or `[staging]` for a staging-only feature',
+        ),
       );
     }
     environments = listed.includes('production') ? ['production', 'staging'] : ['staging'];
@@ -235,7 +279,9 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
     if (ext) feature.extends.push(ext);
   }
   if (feature.tables.length === 0 && feature.extends.length === 0 && !entry(node, 'tables') && !entry(node, 'extend')) {
-    reader.diagnostics.push(diagnostic('empty-feature', e.keySpan, `feature \`${e.key}\` creates and extends nothing`, 'add `tables:` or `extend:`, or remove the feature'));
+    reader.diagnostics.push(
+      diagnostic('empty-feature', e.keySpan, `feature \`${e.key}\` creates and extends nothing`, 'add `tables:` or `extend:`, or remove the feature'),
+    );
   }
   return feature;
 }
@@ -243,7 +289,9 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
 function splitTableKey(reader: Reader, e: LEntry, what: string): { schema: string; name: string } | null {
   const parts = e.key.split('.');
   if (parts.length > 2) {
-    reader.diagnostics.push(diagnostic('invalid-identifier', e.keySpan, `\`${printable(e.key)}\` is not \`table\` or \`schema.table\``, 'write the table as `name` or `schema.name`'));
+    reader.diagnostics.push(
+      diagnostic('invalid-identifier', e.keySpan, `\`${printable(e.key)}\` is not \`table\` or \`schema.table\``, 'write the table as `name` or `schema.name`'),
+    );
     return null;
   }
   const [schema, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : [DEFAULT_SCHEMA, e.key];
@@ -254,7 +302,14 @@ function splitTableKey(reader: Reader, e: LEntry, what: string): { schema: strin
 
 function readTable(reader: Reader, e: LEntry): Table | null {
   if (e.key.includes('.')) {
-    reader.diagnostics.push(diagnostic('invalid-identifier', e.keySpan, `pamc creates tables in schema \`public\`; \`${printable(e.key)}\` names another schema`, 'write the table name alone; declare tables of other schemas under `existing:`'));
+    reader.diagnostics.push(
+      diagnostic(
+        'invalid-identifier',
+        e.keySpan,
+        `pamc creates tables in schema \`public\`; \`${printable(e.key)}\` names another schema`,
+        'write the table name alone; declare tables of other schemas under `existing:`',
+      ),
+    );
     return null;
   }
   if (!reader.identifier(e.key, e.keySpan, 'table')) return null;
@@ -268,15 +323,30 @@ function readTable(reader: Reader, e: LEntry): Table | null {
     indexes: [],
     rls: null,
   };
-  table.indexes = readIndexes(reader, e.key, entry(node, 'indexes')?.value, table.columns.map((c) => c.name));
+  table.indexes = readIndexes(
+    reader,
+    e.key,
+    entry(node, 'indexes')?.value,
+    table.columns.map((c) => c.name),
+  );
   const rlsEntry = entry(node, 'rls');
   if (!rlsEntry) {
     reader.diagnostics.push(
-      diagnostic('missing-rls', e.keySpan, `table \`${e.key}\` has no row level security: in schema public, anyone with the project's anon key could read and write every row`, 'add `rls: { owner: user_id, allow: [select, insert] }`, or waive it with `rls: { disabled: true, reason: "..." }`'),
+      diagnostic(
+        'missing-rls',
+        e.keySpan,
+        `table \`${e.key}\` has no row level security: in schema public, anyone with the project's anon key could read and write every row`,
+        'add `rls: { owner: user_id, allow: [select, insert] }`, or waive it with `rls: { disabled: true, reason: "..." }`',
+      ),
     );
   } else if (rlsEntry.value.kind === 'scalar') {
     reader.diagnostics.push(
-      diagnostic('missing-rls', rlsEntry.value.span, '`rls: false` would leave every row readable and writable with the anon key', 'if that is really intended, write `rls: { disabled: true, reason: "why" }` so the decision is recorded'),
+      diagnostic(
+        'missing-rls',
+        rlsEntry.value.span,
+        '`rls: false` would leave every row readable and writable with the anon key',
+        'if that is really intended, write `rls: { disabled: true, reason: "why" }` so the decision is recorded',
+      ),
     );
   } else {
     table.rls = readRls(reader, table, rlsEntry);
@@ -295,9 +365,17 @@ function readRls(reader: Reader, table: Table, e: LEntry): OwnerRls | RlsWaiver 
   const allow: Located<Operation[]> = { value: allowNode.kind === 'seq' ? allowNode.items.map((i) => str(i) as Operation) : [], span: allowNode.span };
   const column = table.columns.find((c) => c.name === owner.value);
   if (!column) {
-    const guess = closest(owner.value, table.columns.map((c) => c.name));
+    const guess = closest(
+      owner.value,
+      table.columns.map((c) => c.name),
+    );
     reader.diagnostics.push(
-      diagnostic('unknown-owner', owner.span, `owner column \`${owner.value}\` is not a column of \`${table.name}\``, guess ? `did you mean \`${guess}\`?` : 'name the column that holds the owning user id'),
+      diagnostic(
+        'unknown-owner',
+        owner.span,
+        `owner column \`${owner.value}\` is not a column of \`${table.name}\``,
+        guess ? `did you mean \`${guess}\`?` : 'name the column that holds the owning user id',
+      ),
     );
   } else {
     checkOwnerColumn(reader, table.name, column, owner.span);
@@ -309,16 +387,33 @@ function readRls(reader: Reader, table: Table, e: LEntry): OwnerRls | RlsWaiver 
 export function checkOwnerColumn(reader: { diagnostics: Diagnostic[]; parser: SqlParser }, table: string, column: Column, span: Span): void {
   const type = checkType(reader.parser, column.type.value);
   if ('canonical' in type && type.canonical !== 'uuid') {
-    reader.diagnostics.push(diagnostic('invalid-type', column.type.span, `owner column \`${column.name}\` is \`${column.type.value}\`, but auth.uid() returns uuid`, 'make the owner column `type: uuid`'));
+    reader.diagnostics.push(
+      diagnostic(
+        'invalid-type',
+        column.type.span,
+        `owner column \`${column.name}\` is \`${column.type.value}\`, but auth.uid() returns uuid`,
+        'make the owner column `type: uuid`',
+      ),
+    );
   }
   if (!column.notNull && !column.primaryKey) {
     reader.diagnostics.push(
-      diagnostic('nullable-owner', span, `owner column \`${table}.${column.name}\` may be NULL: a row without an owner is invisible to every user`, `add \`not_null: true\` to \`${column.name}\``),
+      diagnostic(
+        'nullable-owner',
+        span,
+        `owner column \`${table}.${column.name}\` may be NULL: a row without an owner is invisible to every user`,
+        `add \`not_null: true\` to \`${column.name}\``,
+      ),
     );
   }
   if (!column.references) {
     reader.diagnostics.push(
-      diagnostic('owner-without-reference', span, `owner column \`${table}.${column.name}\` does not reference a users table, so any uuid can own a row`, `add \`references: auth.users(id)\` to \`${column.name}\``),
+      diagnostic(
+        'owner-without-reference',
+        span,
+        `owner column \`${table}.${column.name}\` does not reference a users table, so any uuid can own a row`,
+        `add \`references: auth.users(id)\` to \`${column.name}\``,
+      ),
     );
   }
 }
@@ -363,7 +458,20 @@ function readColumn(reader: Reader, e: LEntry): Column {
   if (node.kind === 'scalar') {
     const type = located(node);
     checkTypeAt(reader, type);
-    return { name: e.key, span: e.keySpan, type, primaryKey: false, notNull: false, unique: false, default: null, references: null, in: null, check: null, checkColumns: [], comment: null };
+    return {
+      name: e.key,
+      span: e.keySpan,
+      type,
+      primaryKey: false,
+      notNull: false,
+      unique: false,
+      default: null,
+      references: null,
+      in: null,
+      check: null,
+      checkColumns: [],
+      comment: null,
+    };
   }
   const type = located(entry(node, 'type')!.value);
   checkTypeAt(reader, type);
@@ -377,7 +485,12 @@ function readColumn(reader: Reader, e: LEntry): Column {
         const refs = columnRefs(reader.parser, def.value);
         if (refs.length) {
           reader.diagnostics.push(
-            diagnostic('invalid-expression', def.span, `the default \`${printable(def.value)}\` names \`${refs[0]}\` as if it were a column; a default cannot refer to columns`, `a text literal is written in SQL quotes inside the YAML string: \`default: "'${refs[0]}'"\``),
+            diagnostic(
+              'invalid-expression',
+              def.span,
+              `the default \`${printable(def.value)}\` names \`${refs[0]}\` as if it were a column; a default cannot refer to columns`,
+              `a text literal is written in SQL quotes inside the YAML string: \`default: "'${refs[0]}'"\``,
+            ),
           );
         }
       }
@@ -392,18 +505,31 @@ function readColumn(reader: Reader, e: LEntry): Column {
   }
   const inNode = entry(node, 'in')?.value;
   const inList: Located<Array<string | number>> | null =
-    inNode?.kind === 'seq' ? { value: inNode.items.map((i) => (i.kind === 'scalar' && typeof i.value === 'number' ? i.value : String(i.kind === 'scalar' ? i.value : ''))), span: inNode.span } : null;
+    inNode?.kind === 'seq'
+      ? {
+          value: inNode.items.map((i) => (i.kind === 'scalar' && typeof i.value === 'number' ? i.value : String(i.kind === 'scalar' ? i.value : ''))),
+          span: inNode.span,
+        }
+      : null;
   const refNode = entry(node, 'references')?.value;
   const onDeleteEntry = entry(node, 'on_delete');
   let references: Reference | null = null;
   if (refNode) {
     const m = /^(?:([a-z_][a-z0-9_]*)\.)?([a-z_][a-z0-9_]*)\(([a-z_][a-z0-9_]*)\)$/.exec(str(refNode) ?? '');
     if (m) {
-      references = { schema: m[1] ?? DEFAULT_SCHEMA, table: m[2]!, column: m[3]!, onDelete: (str(onDeleteEntry?.value) as OnDelete | null) ?? null, span: refNode.span };
+      references = {
+        schema: m[1] ?? DEFAULT_SCHEMA,
+        table: m[2]!,
+        column: m[3]!,
+        onDelete: (str(onDeleteEntry?.value) as OnDelete | null) ?? null,
+        span: refNode.span,
+      };
       for (const part of [m[1], m[2], m[3]]) if (part && byteLength(part) > MAX_IDENTIFIER_BYTES) reader.identifier(part, refNode.span, 'referenced name');
     }
   } else if (onDeleteEntry) {
-    reader.diagnostics.push(diagnostic('invalid-value', onDeleteEntry.keySpan, '`on_delete` needs `references`', 'add `references: table(column)`, or remove `on_delete`'));
+    reader.diagnostics.push(
+      diagnostic('invalid-value', onDeleteEntry.keySpan, '`on_delete` needs `references`', 'add `references: table(column)`, or remove `on_delete`'),
+    );
   }
   return {
     name: e.key,
@@ -423,7 +549,10 @@ function readColumn(reader: Reader, e: LEntry): Column {
 
 function checkTypeAt(reader: Reader, type: Located<string>): void {
   const result = checkType(reader.parser, type.value);
-  if ('message' in result) reader.diagnostics.push(diagnostic('invalid-type', fragmentSpan(type, result.offset), `the type \`${printable(type.value)}\`: ${result.message}`, result.hint));
+  if ('message' in result)
+    reader.diagnostics.push(
+      diagnostic('invalid-type', fragmentSpan(type, result.offset), `the type \`${printable(type.value)}\`: ${result.message}`, result.hint),
+    );
 }
 
 function readIndexes(reader: Reader, table: string, node: LNode | undefined, columns: string[] | null): Index[] {
@@ -438,7 +567,14 @@ function readIndexes(reader: Reader, table: string, node: LNode | undefined, col
       if (!reader.identifier(name, span, 'index column')) ok = false;
       else if (columns && !columns.includes(name)) {
         const guess = closest(name, columns);
-        reader.diagnostics.push(diagnostic('unknown-reference', span, `index column \`${name}\` is not a column of \`${table}\``, guess ? `did you mean \`${guess}\`?` : 'index a column the table has'));
+        reader.diagnostics.push(
+          diagnostic(
+            'unknown-reference',
+            span,
+            `index column \`${name}\` is not a column of \`${table}\``,
+            guess ? `did you mean \`${guess}\`?` : 'index a column the table has',
+          ),
+        );
         ok = false;
       }
     }
@@ -450,7 +586,14 @@ function readIndexes(reader: Reader, table: string, node: LNode | undefined, col
     const where = whereNode ? located(whereNode) : null;
     if (where) reader.expression(where, 'index predicate');
     if (!ok) continue;
-    indexes.push({ name: written ?? `${table}_${names.join('_')}_${unique ? 'key' : 'idx'}`, columns: names, unique, where, span: item.span, derivedName: written === null });
+    indexes.push({
+      name: written ?? `${table}_${names.join('_')}_${unique ? 'key' : 'idx'}`,
+      columns: names,
+      unique,
+      where,
+      span: item.span,
+      derivedName: written === null,
+    });
   }
   return indexes;
 }
@@ -468,7 +611,10 @@ function checkTableNames(reader: Reader, table: Table): void {
     for (const [what, name] of derivedNames(table.name, c)) {
       reader.derived(name, c.span, what, 'shorten the table or column name');
       const clash = constraintNames.get(name);
-      if (clash) reader.diagnostics.push(diagnostic('duplicate-name', c.span, `the ${what} \`${name}\` collides with another constraint of \`${table.name}\``, 'rename one of the columns'));
+      if (clash)
+        reader.diagnostics.push(
+          diagnostic('duplicate-name', c.span, `the ${what} \`${name}\` collides with another constraint of \`${table.name}\``, 'rename one of the columns'),
+        );
       constraintNames.set(name, c.span);
     }
   }

@@ -66,7 +66,11 @@ function clipLine(line: string, column: number, width: number): { line: string; 
   const from = Math.max(0, Math.min(column - 1 - 40, line.length - MAX_SNIPPET));
   const to = from + MAX_SNIPPET;
   const head = from > 0 ? '…' : '';
-  return { line: `${head}${line.slice(from, to)}${to < line.length ? '…' : ''}`, column: column - from + head.length, width: Math.min(width, to - (column - 1)) };
+  return {
+    line: `${head}${line.slice(from, to)}${to < line.length ? '…' : ''}`,
+    column: column - from + head.length,
+    width: Math.min(width, to - (column - 1)),
+  };
 }
 
 /** Human text in the style of a compiler: header, location, the line with an underline, help. */
@@ -92,7 +96,9 @@ export function renderText(diagnostics: readonly Diagnostic[], sources: Sources,
         const line = clipped.line.replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
         out.push(`${pad} ${c('34', '|')}`);
         out.push(`${c('34', `${loc.start.line} |`)} ${line}`);
-        out.push(`${pad} ${c('34', '|')} ${' '.repeat(column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - column + 1))))}`);
+        out.push(
+          `${pad} ${c('34', '|')} ${' '.repeat(column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - column + 1))))}`,
+        );
       }
     }
     if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('34', '=')} help: ${escapeControls(d.hint)}`);

@@ -52,19 +52,24 @@ export function lexProblem(text: string): FragmentProblem | null {
       i = j;
       continue;
     }
-    if (ch === '-' && next === '-') return { message: 'a comment is not allowed here', offset: i, hint: 'remove the comment; use the `comment:` key to document a column' };
-    if (ch === '/' && next === '*') return { message: 'a comment is not allowed here', offset: i, hint: 'remove the comment; use the `comment:` key to document a column' };
-    if (ch === ';') return { message: 'a semicolon ends a statement; only one expression is allowed here', offset: i, hint: 'remove the semicolon and everything after it' };
+    if (ch === '-' && next === '-')
+      return { message: 'a comment is not allowed here', offset: i, hint: 'remove the comment; use the `comment:` key to document a column' };
+    if (ch === '/' && next === '*')
+      return { message: 'a comment is not allowed here', offset: i, hint: 'remove the comment; use the `comment:` key to document a column' };
+    if (ch === ';')
+      return { message: 'a semicolon ends a statement; only one expression is allowed here', offset: i, hint: 'remove the semicolon and everything after it' };
     if (ch === '$' && !/[a-z0-9_]/i.test(text[i - 1] ?? '')) {
       const m = /^\$([a-z_][a-z0-9_]*)?\$/i.exec(text.slice(i));
       if (m) return { message: 'dollar-quoted strings are not allowed here', offset: i, hint: "write a standard string literal: 'text', with '' for a quote" };
     }
     if (ch === '(') open.push(i);
-    if (ch === ')' && open.pop() === undefined) return { message: 'this `)` closes a parenthesis that was never opened', offset: i, hint: 'write exactly one expression, with its parentheses in pairs' };
+    if (ch === ')' && open.pop() === undefined)
+      return { message: 'this `)` closes a parenthesis that was never opened', offset: i, hint: 'write exactly one expression, with its parentheses in pairs' };
     if (text.charCodeAt(i) > 0x7f) return nonAscii(text, i);
   }
   const unclosed = open.pop();
-  if (unclosed !== undefined) return { message: 'this `(` is never closed', offset: unclosed, hint: 'write exactly one expression, with its parentheses in pairs' };
+  if (unclosed !== undefined)
+    return { message: 'this `(` is never closed', offset: unclosed, hint: 'write exactly one expression, with its parentheses in pairs' };
   return null;
 }
 
@@ -278,7 +283,11 @@ export function checkExpression(parser: SqlParser, text: string, what: string): 
   if (facts.error) return { message: `${what} does not parse: ${facts.error.message}`, offset: facts.error.offset, hint: `write a single PostgreSQL ${what}` };
   if (!facts.single) return { message: `this is not a single ${what}`, offset: 0, hint: `write exactly one ${what}, with nothing around it` };
   if (facts.subquery) {
-    return { message: `a subquery is not allowed in a ${what}`, offset: 0, hint: 'PostgreSQL rejects subqueries in defaults and checks; use a plain expression' };
+    return {
+      message: `a subquery is not allowed in a ${what}`,
+      offset: 0,
+      hint: 'PostgreSQL rejects subqueries in defaults and checks; use a plain expression',
+    };
   }
   return null;
 }
@@ -296,7 +305,8 @@ function findType(parser: SqlParser, text: string): { canonical: string } | Frag
   const result = singleTarget(parser, `${prefix}${text}\n`, prefix.length, 'type');
   if ('message' in result) return result;
   const cast = result.value.TypeCast as { arg?: { A_Const?: { isnull?: boolean } }; typeName?: TypeNameNode } | undefined;
-  if (!cast?.typeName || !cast.arg?.A_Const?.isnull) return { message: 'this is not a type name', offset: 0, hint: 'write a PostgreSQL type, such as text or uuid' };
+  if (!cast?.typeName || !cast.arg?.A_Const?.isnull)
+    return { message: 'this is not a type name', offset: 0, hint: 'write a PostgreSQL type, such as text or uuid' };
   return { canonical: canonicalType(cast.typeName) };
 }
 

@@ -46,7 +46,10 @@ const encoder = new TextEncoder();
  * text onto the WebAssembly stack and never pops it, so a long build would
  * exhaust the stack; here the text lives on the heap and is freed at once.
  */
-function rawParse(module: PgQueryModule, sql: string): { stmts: Array<{ stmt: Record<string, unknown> }>; error: { message: string; cursorpos: number } | null } {
+function rawParse(
+  module: PgQueryModule,
+  sql: string,
+): { stmts: Array<{ stmt: Record<string, unknown> }>; error: { message: string; cursorpos: number } | null } {
   const bytes = encoder.encode(`${sql}\0`);
   const pointer = module.allocate(bytes, ALLOC_NORMAL);
   try {

@@ -92,7 +92,12 @@ function toDiagnostic(root: LNode, error: ErrorObject): Diagnostic {
     }
     case 'required': {
       const missing = String((error.params as { missingProperty: string }).missingProperty);
-      return diagnostic('missing-key', at.keySpan ?? at.node.span, `${what === 'the file' ? 'the phase file' : what} needs the key \`${missing}\``, missingHint(missing));
+      return diagnostic(
+        'missing-key',
+        at.keySpan ?? at.node.span,
+        `${what === 'the file' ? 'the phase file' : what} needs the key \`${missing}\``,
+        missingHint(missing),
+      );
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
@@ -112,11 +117,26 @@ function toDiagnostic(root: LNode, error: ErrorObject): Diagnostic {
     }
     case 'const':
       if (segments[segments.length - 1] === 'rls') {
-        return diagnostic('invalid-value', at.node.span, '`rls` must be an owner rule or a waiver', 'write `rls: { owner: <column>, allow: [select, ...] }`, or `rls: { disabled: true, reason: "..." }`');
+        return diagnostic(
+          'invalid-value',
+          at.node.span,
+          '`rls` must be an owner rule or a waiver',
+          'write `rls: { owner: <column>, allow: [select, ...] }`, or `rls: { disabled: true, reason: "..." }`',
+        );
       }
-      return diagnostic('invalid-value', at.node.span, `${what} must be \`${String((error.params as { allowedValue: unknown }).allowedValue)}\``, 'see the language reference in the README');
+      return diagnostic(
+        'invalid-value',
+        at.node.span,
+        `${what} must be \`${String((error.params as { allowedValue: unknown }).allowedValue)}\``,
+        'see the language reference in the README',
+      );
     case 'pattern':
-      return diagnostic('invalid-value', at.node.span, `${what} must be written \`table(column)\` or \`schema.table(column)\``, 'for example `references: auth.users(id)`');
+      return diagnostic(
+        'invalid-value',
+        at.node.span,
+        `${what} must be written \`table(column)\` or \`schema.table(column)\``,
+        'for example `references: auth.users(id)`',
+      );
     case 'uniqueItems':
       return diagnostic('invalid-value', at.node.span, `${what} lists the same value twice`, 'remove the repeated value');
     case 'minItems':
@@ -161,9 +181,9 @@ function typeHint(segments: string[]): string {
     case 'environments':
       return 'write a list, such as `environments: [staging]`';
     case 'in':
-      return "write a list, such as `in: [user, pam]`";
+      return 'write a list, such as `in: [user, pam]`';
     case 'default':
-      return "a default is a number, a boolean, or a SQL expression in a string (a text literal is written \"'pending'\")";
+      return 'a default is a number, a boolean, or a SQL expression in a string (a text literal is written "\'pending\'")';
     default:
       return 'see the language reference in the README';
   }

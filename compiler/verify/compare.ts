@@ -70,7 +70,8 @@ function compareTable(t: ExpectedTable, actual: CatalogTable | null, catalog: Ca
   const pk = actual.constraints.find((k) => k.kind === 'primary');
   if (t.primaryKey) {
     if (!pk) drift(null, `has no primary key, spec says (${t.primaryKey.columns.join(', ')})`);
-    else if (pk.columns.join(',') !== t.primaryKey.columns.join(',')) drift(null, `primary key is (${pk.columns.join(', ')}), spec says (${t.primaryKey.columns.join(', ')})`);
+    else if (pk.columns.join(',') !== t.primaryKey.columns.join(','))
+      drift(null, `primary key is (${pk.columns.join(', ')}), spec says (${t.primaryKey.columns.join(', ')})`);
   } else if (pk) {
     drift(null, `has primary key (${pk.columns.join(', ')}), spec says none`);
   }
@@ -87,10 +88,13 @@ function compareTable(t: ExpectedTable, actual: CatalogTable | null, catalog: Ca
       drift(fk.column, `references ${k.target ? `${k.target.schema}.${k.target.table}(${k.target.columns.join(', ')})` : 'nothing'}, spec says ${want}`);
       continue;
     }
-    if (same.onDelete !== fk.onDelete) drift(fk.column, `foreign key is ON DELETE ${(same.onDelete ?? 'no action').toUpperCase()}, spec says ON DELETE ${fk.onDelete.toUpperCase()}`);
+    if (same.onDelete !== fk.onDelete)
+      drift(fk.column, `foreign key is ON DELETE ${(same.onDelete ?? 'no action').toUpperCase()}, spec says ON DELETE ${fk.onDelete.toUpperCase()}`);
   }
   for (const u of t.uniques) {
-    const has = actual.constraints.some((k) => (k.kind === 'unique' || k.kind === 'primary') && k.columns.length === 1 && k.columns[0] === u.column) || actual.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === u.column);
+    const has =
+      actual.constraints.some((k) => (k.kind === 'unique' || k.kind === 'primary') && k.columns.length === 1 && k.columns[0] === u.column) ||
+      actual.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === u.column);
     if (!has) drift(u.column, 'unique constraint missing');
   }
   const constraintNames = new Set(actual.constraints.map((k) => k.name));
@@ -110,12 +114,16 @@ function compareTable(t: ExpectedTable, actual: CatalogTable | null, catalog: Ca
           continue;
         }
         if (a.command !== COMMAND[p.operation]) drift(null, `policy "${p.name}" is FOR ${a.command}, spec says FOR ${COMMAND[p.operation]}`);
-        if ([...a.roles].sort().join(',') !== [...p.roles].sort().join(',')) drift(null, `policy "${p.name}" applies to ${a.roles.join(', ')}, spec says ${p.roles.join(', ')}`);
+        if ([...a.roles].sort().join(',') !== [...p.roles].sort().join(','))
+          drift(null, `policy "${p.name}" applies to ${a.roles.join(', ')}, spec says ${p.roles.join(', ')}`);
         if (!a.permissive) drift(null, `policy "${p.name}" is RESTRICTIVE, spec says PERMISSIVE`);
       }
       for (const a of actual.policies) {
         if (expectedNames.has(a.name)) continue;
-        drift(null, `policy "${a.name}" is not in the spec (${a.permissive ? '' : 'RESTRICTIVE '}FOR ${a.command} TO ${a.roles.join(', ')}${a.using !== null ? ` USING ${a.using}` : ''}${a.check !== null ? ` WITH CHECK ${a.check}` : ''})`);
+        drift(
+          null,
+          `policy "${a.name}" is not in the spec (${a.permissive ? '' : 'RESTRICTIVE '}FOR ${a.command} TO ${a.roles.join(', ')}${a.using !== null ? ` USING ${a.using}` : ''}${a.check !== null ? ` WITH CHECK ${a.check}` : ''})`,
+        );
       }
       for (const g of t.grants) {
         if (!catalog.roles.has(g.role)) {
@@ -124,7 +132,11 @@ function compareTable(t: ExpectedTable, actual: CatalogTable | null, catalog: Ca
         }
         const has = actual.privileges.get(g.role) ?? [];
         const lacking = g.operations.filter((op) => !has.includes(op));
-        if (lacking.length) drift(null, `${g.role} lacks ${lacking.map((op) => COMMAND[op]).join(', ')} (${g.role === 'authenticated' ? 'allowed by the spec' : 'the backend key needs every operation'})`);
+        if (lacking.length)
+          drift(
+            null,
+            `${g.role} lacks ${lacking.map((op) => COMMAND[op]).join(', ')} (${g.role === 'authenticated' ? 'allowed by the spec' : 'the backend key needs every operation'})`,
+          );
       }
       break;
     }

@@ -44,7 +44,14 @@ export function asDbError(error: unknown): DbError | null {
   if (typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code) || typeof e.message !== 'string') return null;
   const position = e.position === undefined || e.position === null || e.position === '' ? null : Number(e.position);
   const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-  return { code: e.code, message: e.message, position: Number.isFinite(position) ? position : null, detail: text(e.detail), hint: text(e.hint), where: text(e.where) };
+  return {
+    code: e.code,
+    message: e.message,
+    position: Number.isFinite(position) ? position : null,
+    detail: text(e.detail),
+    hint: text(e.hint),
+    where: text(e.where),
+  };
 }
 
 type PGlite = import('@electric-sql/pglite').PGlite;

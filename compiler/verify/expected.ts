@@ -106,7 +106,13 @@ function expectedTable(t: TableState): ExpectedTable {
   const checks: string[] = [];
   for (const { column: c, origin } of t.columns) {
     if (origin.kind !== 'feature') continue;
-    if (c.references) foreignKeys.push({ name: foreignKeyName(t.name, c.name), column: c.name, target: { schema: c.references.schema, table: c.references.table, column: c.references.column }, onDelete: c.references.onDelete ?? 'no action' });
+    if (c.references)
+      foreignKeys.push({
+        name: foreignKeyName(t.name, c.name),
+        column: c.name,
+        target: { schema: c.references.schema, table: c.references.table, column: c.references.column },
+        onDelete: c.references.onDelete ?? 'no action',
+      });
     if (c.unique) uniques.push({ name: uniqueName(t.name, c.name), column: c.name });
     if (c.in) checks.push(inCheckName(t.name, c.name));
     if (c.check) checks.push(checkName(t.name, c));
@@ -180,7 +186,9 @@ export interface MigrationSet {
 export function migrationSet(plan: readonly PlannedMigration[], environment: Environment, outFiles: ReadonlyMap<string, string>, outDir: string): MigrationSet {
   const files: MigrationFile[] = [];
   const missing: string[] = [];
-  const wanted = plan.filter((p) => p.status === 'emitted' && p.environments.includes(environment)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const wanted = plan
+    .filter((p) => p.status === 'emitted' && p.environments.includes(environment))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   for (const p of wanted) {
     const paths = migrationPaths(p.file, p.environments);
     const rel = environment === 'production' ? paths.find((x) => x === p.file) : paths.find((x) => x !== p.file);
@@ -204,7 +212,9 @@ export function existingTablesSql(existing: readonly ExistingTable[]): string {
     if (t.schema === 'auth' && t.name === 'users') continue;
     if (!schemas.has(t.schema) && t.schema !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)};`);
     schemas.add(t.schema);
-    const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${c.type.value}${c.default ? ` DEFAULT (${c.default.value})` : ''}${c.notNull || c.primaryKey ? ' NOT NULL' : ''}`);
+    const cols = t.columns.map(
+      (c) => `${quoteIdent(c.name)} ${c.type.value}${c.default ? ` DEFAULT (${c.default.value})` : ''}${c.notNull || c.primaryKey ? ' NOT NULL' : ''}`,
+    );
     const pk = t.columns.filter((c) => c.primaryKey).map((c) => quoteIdent(c.name));
     if (pk.length) cols.push(`PRIMARY KEY (${pk.join(', ')})`);
     for (const c of t.columns) if (c.unique && !c.primaryKey) cols.push(`UNIQUE (${quoteIdent(c.name)})`);

@@ -99,7 +99,14 @@ export async function verify(input: VerifyInput, options: VerifyOptions): Promis
   for (const m of input.migrations) {
     const control = transactionControl(m.text);
     if (control) {
-      report.failure = failureAt(m, 1, control, { code: '25000', message: 'the migration controls transactions itself; verify runs every migration inside one transaction that it rolls back', position: null, detail: null, hint: 'remove BEGIN/COMMIT from the file', where: null });
+      report.failure = failureAt(m, 1, control, {
+        code: '25000',
+        message: 'the migration controls transactions itself; verify runs every migration inside one transaction that it rolls back',
+        position: null,
+        detail: null,
+        hint: 'remove BEGIN/COMMIT from the file',
+        where: null,
+      });
       return finish(report);
     }
   }
@@ -196,7 +203,18 @@ async function apply(db: Connection, m: MigrationFile, pass: 1 | 2): Promise<App
 
 function failureAt(m: MigrationFile, pass: 1 | 2, s: StatementRange, err: DbError, offset: number = s.code): ApplyFailure {
   const at = positionOf(m.text, offset);
-  return { file: m.path, pass, line: at.line, column: at.column, statement: statementHead(m.text, s), code: err.code, message: err.message, detail: err.detail, hint: err.hint, where: err.where };
+  return {
+    file: m.path,
+    pass,
+    line: at.line,
+    column: at.column,
+    statement: statementHead(m.text, s),
+    code: err.code,
+    message: err.message,
+    detail: err.detail,
+    hint: err.hint,
+    where: err.where,
+  };
 }
 
 async function readCatalog(db: Connection, keys: string[]): Promise<Catalog> {

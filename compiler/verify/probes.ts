@@ -145,7 +145,10 @@ function plan(probe: Probe, t: ExpectedTable, actual: CatalogTable, owner: Catal
     probe.seed.push(...r.parents, r.insert);
   };
   const noSelect = probe.expect === 'works' && t.rls.kind === 'owner' && !t.rls.allow.includes('select');
-  const hint = noSelect && (probe.operation === 'update' || probe.operation === 'delete') ? `PostgreSQL finds the rows of ${probe.operation.toUpperCase()} ... WHERE through the SELECT policies, and \`allow\` has no select` : undefined;
+  const hint =
+    noSelect && (probe.operation === 'update' || probe.operation === 'delete')
+      ? `PostgreSQL finds the rows of ${probe.operation.toUpperCase()} ... WHERE through the SELECT policies, and \`allow\` has no select`
+      : undefined;
   const attempt = (what: string, sql: string, measure: Measure, expect: Expectation = probe.expect): void => {
     probe.attempts.push(hint ? { what, sql, measure, expect, hint } : { what, sql, measure, expect });
   };
@@ -168,7 +171,7 @@ function plan(probe: Probe, t: ExpectedTable, actual: CatalogTable, owner: Catal
       attempt(`${who} updates ${rowOfA}`, `UPDATE ${table} SET ${o} = ${o} WHERE ${ofA}`, 'affected');
       if (probe.actor === 'other') {
         seedRow(users.b);
-        attempt("user B moves its own row to user A", `UPDATE ${table} SET ${o} = ${user(users.a)} WHERE ${o} = ${user(users.b)}`, 'affected', 'denied');
+        attempt('user B moves its own row to user A', `UPDATE ${table} SET ${o} = ${user(users.a)} WHERE ${o} = ${user(users.b)}`, 'affected', 'denied');
       }
       return;
     case 'delete':
@@ -202,7 +205,10 @@ class RowMaker {
     const values: string[] = [];
     const owner = t.rls.kind === 'owner' ? t.rls.owner : null;
     // Probes insert two rows; a column of a key left to its default (now(), '{}') would get one value twice.
-    const unique = new Set([...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').flatMap((k) => k.columns), ...actual.indexes.filter((i) => i.unique).flatMap((i) => i.columns)]);
+    const unique = new Set([
+      ...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').flatMap((k) => k.columns),
+      ...actual.indexes.filter((i) => i.unique).flatMap((i) => i.columns),
+    ]);
     for (const c of actual.columns) {
       let value = fixed.get(c.name) ?? null;
       if (value === null && c.name === owner) value = `${quoteLiteral(user)}::${c.type}`;
@@ -229,16 +235,26 @@ class RowMaker {
     return { parents, insert };
   }
 
-  private parent(t: ExpectedTable, c: CatalogColumn, target: { schema: string; table: string; columns: string[] }, user: string, parents: string[], depth: number): string {
+  private parent(
+    t: ExpectedTable,
+    c: CatalogColumn,
+    target: { schema: string; table: string; columns: string[] },
+    user: string,
+    parents: string[],
+    depth: number,
+  ): string {
     if (target.schema === 'auth' && target.table === 'users') return `${quoteLiteral(user)}::${c.type}`;
     const where = `${displayName(t.schema, t.name)}.${c.name}`;
     const key = `${target.schema}.${target.table}`;
     const expected = this.expected.get(key);
     const actual = this.catalog.tables.get(key);
     const column = actual?.columns.find((x) => x.name === target.columns[0]);
-    if (!expected || !actual || !column || depth >= 4) throw new CannotFill(`cannot fill the required column ${where}: it references ${key}, where verify cannot make a row`);
+    if (!expected || !actual || !column || depth >= 4)
+      throw new CannotFill(`cannot fill the required column ${where}: it references ${key}, where verify cannot make a row`);
     // A key that is itself a user id (a profile keyed by auth.users) must be the user's id, not a fresh value.
-    const isUser = actual.constraints.some((k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === column.name && k.target?.schema === 'auth' && k.target.table === 'users');
+    const isUser = actual.constraints.some(
+      (k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === column.name && k.target?.schema === 'auth' && k.target.table === 'users',
+    );
     const value = isUser ? `${quoteLiteral(user)}::${column.type}` : sampleLiteral(column, ++this.n, this.uuid, true);
     if (value === null) throw new CannotFill(`cannot make a value of type ${column.type} for ${key}.${column.name}, which ${where} references`);
     const r = this.row(expected, actual, user, new Map([[column.name, value]]), depth + 1);
@@ -272,12 +288,18 @@ const FIXED: Record<string, string> = {
  * `distinct` asks for a distinct value also where one fixed value would do
  * (json, arrays): for a unique column.
  */
-export function sampleLiteral(c: Pick<CatalogColumn, 'type' | 'typeName' | 'category' | 'enumFirst'>, n: number, uuid: () => string, distinct = false): string | null {
+export function sampleLiteral(
+  c: Pick<CatalogColumn, 'type' | 'typeName' | 'category' | 'enumFirst'>,
+  n: number,
+  uuid: () => string,
+  distinct = false,
+): string | null {
   const cast = (v: string): string => `${quoteLiteral(v)}::${c.type}`;
   if (distinct && (c.typeName === 'json' || c.typeName === 'jsonb')) return cast(`{"probe": ${n}}`);
   if (distinct && c.category === 'A') return cast(`{${n}}`);
   if (distinct && c.typeName === 'inet') return cast(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`);
-  if (distinct && c.typeName === 'time') return cast(`${String(Math.floor(n / 3600) % 24).padStart(2, '0')}:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`);
+  if (distinct && c.typeName === 'time')
+    return cast(`${String(Math.floor(n / 3600) % 24).padStart(2, '0')}:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`);
   if (distinct && c.typeName === 'interval') return cast(`${n} seconds`);
   if (distinct && c.typeName === 'bytea') return cast(`\\x${n.toString(16).padStart(8, '0')}`);
   if (distinct && c.typeName === 'bool') return cast(n % 2 === 0 ? 'true' : 'false');
@@ -330,7 +352,11 @@ export function judge(attempt: Attempt, seen: Observation): { outcome: Outcome; 
   switch (attempt.expect) {
     case 'works':
       if (seen.count === 1) return { outcome: 'works', pass: true, detail: null };
-      return { outcome: seen.count === 0 ? 'denied' : 'works', pass: false, detail: `${attempt.what}: expected it to work on exactly 1 row, it ${verb} ${rows}${seen.count === 0 && attempt.hint ? ` (${attempt.hint})` : ''}` };
+      return {
+        outcome: seen.count === 0 ? 'denied' : 'works',
+        pass: false,
+        detail: `${attempt.what}: expected it to work on exactly 1 row, it ${verb} ${rows}${seen.count === 0 && attempt.hint ? ` (${attempt.hint})` : ''}`,
+      };
     case 'denied':
       if (seen.count === 0) return { outcome: 'denied', pass: true, detail: null };
       return { outcome: 'works', pass: false, detail: `${attempt.what}: expected nothing, it ${verb} ${rows}` };

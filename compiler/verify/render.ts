@@ -40,7 +40,11 @@ export function renderMatrix(probes: readonly ProbeResult[]): string {
     }
   }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: readonly string[]): string => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]): string =>
+    r
+      .map((v, c) => v.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -48,11 +52,15 @@ export function renderMatrix(probes: readonly ProbeResult[]): string {
 export function renderVerifyText(report: VerifyReport, timings = false): string {
   const out: string[] = [];
   const where = report.target.kind === 'embedded' ? `embedded ${report.target.version}` : report.target.version;
-  out.push(`pamc verify: ${report.environment}, ${plural(report.migrations.length, 'migration')} on ${where}${report.target.standin ? ' (with the Supabase auth stand-in)' : ''}`);
+  out.push(
+    `pamc verify: ${report.environment}, ${plural(report.migrations.length, 'migration')} on ${where}${report.target.standin ? ' (with the Supabase auth stand-in)' : ''}`,
+  );
   const f = report.failure;
   if (f) {
     out.push('');
-    out.push(`error: ${f.file}:${f.line}:${f.column}: ${f.message} (SQLSTATE ${f.code})${f.pass === 2 ? ', when applied a second time: the migration is not idempotent' : ''}`);
+    out.push(
+      `error: ${f.file}:${f.line}:${f.column}: ${f.message} (SQLSTATE ${f.code})${f.pass === 2 ? ', when applied a second time: the migration is not idempotent' : ''}`,
+    );
     out.push(`  statement: ${f.statement}`);
     if (f.detail) out.push(`  detail: ${f.detail}`);
     if (f.where) out.push(`  where: ${f.where.replace(/\n/g, '; ')}`);

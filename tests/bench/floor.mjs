@@ -33,7 +33,9 @@ if (!builtOut || !dest) {
 }
 
 const t0 = performance.now();
-const names = readdirSync(builtOut).filter((f) => f.endsWith('.sql')).sort();
+const names = readdirSync(builtOut)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const texts = names.map((f) => readFileSync(join(builtOut, f), 'utf8'));
 const t1 = performance.now();
 

@@ -63,13 +63,13 @@ function tableYaml(i) {
     '          seq:        { type: bigint, not_null: true, unique: true }',
     '          title:      { type: text, not_null: true, check: "char_length(title) <= 200" }',
     `          amount:     { type: "numeric(12,2)", default: 0, check: "amount >= 0 AND amount < ${1000 + i}" }`,
-    "          status:     { type: text, not_null: true, default: \"'draft'\", in: [draft, active, done] }",
+    '          status:     { type: text, not_null: true, default: "\'draft\'", in: [draft, active, done] }',
     '          tags:       { type: "text[]" }',
     '          metadata:   { type: jsonb }',
     '          created_at: { type: timestamptz, not_null: true, default: now() }',
     '        indexes:',
     '          - columns: [user_id, created_at]',
-    "          - { columns: [status], where: \"status <> 'done'\" }",
+    '          - { columns: [status], where: "status <> \'done\'" }',
     '        rls:',
     '          owner: user_id',
     '          allow: [select, insert, update]',
@@ -86,7 +86,7 @@ function extendYaml(i) {
     '    extend:',
     `      ${name}:`,
     '        columns:',
-    "          note: { type: varchar(500), check: \"note <> ''\" }",
+    '          note: { type: varchar(500), check: "note <> \'\'" }',
     '        indexes:',
     '          - columns: [user_id, note]',
     '        rls:',
@@ -232,7 +232,11 @@ function main() {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -p .\` first`);
   const log = (s) => process.stderr.write(`${s}\n`);
   const runsFor = (n) => opts.runs ?? (n >= 10000 ? 3 : n >= 1000 ? 5 : 7);
-  const results = { machine: { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, peakRss: TIME ? `${TIME} -f %M` : 'resourceUsage().maxRSS' }, baseline: {}, sizes: [] };
+  const results = {
+    machine: { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, peakRss: TIME ? `${TIME} -f %M` : 'resourceUsage().maxRSS' },
+    baseline: {},
+    sizes: [],
+  };
 
   log('node -e 0 and pamc check on the bundled spec, interleaved …');
   // Interleaved, so that a change in the machine's load touches all three alike. The fragment cache
@@ -312,16 +316,42 @@ function print(results) {
       ['process', 'runs', 'min', 'median', 'max', 'peak RSS (median)'],
       [
         ['node -e 0', b.node.wall.n, fmt(b.node.wall.min), fmt(b.node.wall.median), fmt(b.node.wall.max), fmtMb(b.node.rss.median)],
-        ['pamc check (bundled spec)', b.bundledCheck.wall.n, fmt(b.bundledCheck.wall.min), fmt(b.bundledCheck.wall.median), fmt(b.bundledCheck.wall.max), fmtMb(b.bundledCheck.rss.median)],
-        ['pamc check, no fragment cache', b.bundledCheckNoCache.wall.n, fmt(b.bundledCheckNoCache.wall.min), fmt(b.bundledCheckNoCache.wall.median), fmt(b.bundledCheckNoCache.wall.max), fmtMb(b.bundledCheckNoCache.rss.median)],
+        [
+          'pamc check (bundled spec)',
+          b.bundledCheck.wall.n,
+          fmt(b.bundledCheck.wall.min),
+          fmt(b.bundledCheck.wall.median),
+          fmt(b.bundledCheck.wall.max),
+          fmtMb(b.bundledCheck.rss.median),
+        ],
+        [
+          'pamc check, no fragment cache',
+          b.bundledCheckNoCache.wall.n,
+          fmt(b.bundledCheckNoCache.wall.min),
+          fmt(b.bundledCheckNoCache.wall.median),
+          fmt(b.bundledCheckNoCache.wall.max),
+          fmtMb(b.bundledCheckNoCache.rss.median),
+        ],
       ],
     ),
   );
-  out.push(`bundled check / node start-up (medians): ${(b.bundledCheck.wall.median / b.node.wall.median).toFixed(2)}× (without the fragment cache: ${(b.bundledCheckNoCache.wall.median / b.node.wall.median).toFixed(2)}×)`);
+  out.push(
+    `bundled check / node start-up (medians): ${(b.bundledCheck.wall.median / b.node.wall.median).toFixed(2)}× (without the fragment cache: ${(b.bundledCheckNoCache.wall.median / b.node.wall.median).toFixed(2)}×)`,
+  );
   out.push('');
   if (results.verify) {
     const median = (runs, key) => stats(runs.stages.map((t) => t[key] ?? 0)).median;
-    const row = (name, r) => [name, r.wall.n, fmt(r.wall.min), fmt(r.wall.median), fmt(r.wall.max), fmt(median(r, 'start')), fmt(median(r, 'apply')), fmt(median(r, 'probes')), fmtMb(r.rss.median)];
+    const row = (name, r) => [
+      name,
+      r.wall.n,
+      fmt(r.wall.min),
+      fmt(r.wall.median),
+      fmt(r.wall.max),
+      fmt(median(r, 'start')),
+      fmt(median(r, 'apply')),
+      fmt(median(r, 'probes')),
+      fmtMb(r.rss.median),
+    ];
     out.push(
       table(
         ['pamc verify (bundled spec)', 'runs', 'min', 'median', 'max', 'start (median)', 'apply', 'probes', 'peak RSS'],
@@ -345,7 +375,13 @@ function print(results) {
   out.push('the floor: what every build of the size must do, without the compile (medians of its own stage times, ms):');
   const floorRows = results.sizes.map((s) => {
     const median = (key) => stats(s.floor.stages.map((x) => x[key])).median;
-    return [s.tables, s.floor.stages[0]?.migrations ?? '-', ...['read', 'parserLoad', 'parseCheck', 'write'].map((k) => median(k).toFixed(1)), fmt(s.floor.wall.median), fmt(s.build.wall.median - s.floor.wall.median)];
+    return [
+      s.tables,
+      s.floor.stages[0]?.migrations ?? '-',
+      ...['read', 'parserLoad', 'parseCheck', 'write'].map((k) => median(k).toFixed(1)),
+      fmt(s.floor.wall.median),
+      fmt(s.build.wall.median - s.floor.wall.median),
+    ];
   });
   out.push(table(['tables', 'migrations', 'read', 'parser-load', 'parse-check', 'write', 'floor (process)', 'build − floor'], floorRows));
   out.push('');
@@ -357,7 +393,15 @@ function print(results) {
       ['build', s.buildStages],
       ['check', s.checkStages],
     ]) {
-      stageRows.push([s.tables, cmd, ...stages.map((k) => (t[k] === undefined ? '-' : t[k].toFixed(1))), Object.entries(t).filter(([k]) => k !== 'parse-worker').reduce((a, [, x]) => a + x, 0).toFixed(1)]);
+      stageRows.push([
+        s.tables,
+        cmd,
+        ...stages.map((k) => (t[k] === undefined ? '-' : t[k].toFixed(1))),
+        Object.entries(t)
+          .filter(([k]) => k !== 'parse-worker')
+          .reduce((a, [, x]) => a + x, 0)
+          .toFixed(1),
+      ]);
     }
   }
   out.push('per stage, ms (one run with --timings):');
@@ -367,8 +411,8 @@ function print(results) {
     out.push('per table, µs (median wall time / tables; stages from the --timings run):');
     const perRows = results.sizes.map((s) => [
       s.tables,
-      (1000 * s.build.wall.median / s.tables).toFixed(0),
-      (1000 * s.check.wall.median / s.tables).toFixed(0),
+      ((1000 * s.build.wall.median) / s.tables).toFixed(0),
+      ((1000 * s.check.wall.median) / s.tables).toFixed(0),
       ...stages.map((k) => (s.buildStages[k] === undefined ? '-' : ((1000 * s.buildStages[k]) / s.tables).toFixed(0))),
     ]);
     out.push(table(['tables', 'build', 'check', ...stages.map((k) => `build ${k}`)], perRows));

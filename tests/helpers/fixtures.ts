@@ -46,9 +46,7 @@ export type MutateOp =
   | { op: 'rechain' };
 
 /** FsOp is one change to a case copied on disk: a symbolic link, or a file of a given size. */
-export type FsOp =
-  | { op: 'symlink'; path: string; target: string }
-  | { op: 'write'; path: string; text: string; repeat?: number };
+export type FsOp = { op: 'symlink'; path: string; target: string } | { op: 'write'; path: string; text: string; repeat?: number };
 
 /** CaseConfig is the content of case.json. */
 export interface CaseConfig {

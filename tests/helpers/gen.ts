@@ -156,9 +156,21 @@ interface TypeInfo {
 }
 
 export const TYPES: readonly TypeInfo[] = [
-  { spellings: ['text'], family: 'text', defaults: ["'x'", "'pending'", "''"], checks: [(c) => `length(${c}) <= 200`, (c) => `${c} <> 'forbidden'`], in: ['', 'x', 'pending', 'done'] },
+  {
+    spellings: ['text'],
+    family: 'text',
+    defaults: ["'x'", "'pending'", "''"],
+    checks: [(c) => `length(${c}) <= 200`, (c) => `${c} <> 'forbidden'`],
+    in: ['', 'x', 'pending', 'done'],
+  },
   { spellings: ['varchar(40)', 'character varying(40)'], family: 'varchar40', defaults: ["'v'"], checks: [(c) => `char_length(${c}) <= 40`], in: ['v', 'w'] },
-  { spellings: ['integer', 'int', 'int4'], family: 'int4', defaults: [0, 1, 42], checks: [(c) => `${c} >= 0`, (c) => `${c} BETWEEN 0 AND 1000`], in: [0, 1, 42] },
+  {
+    spellings: ['integer', 'int', 'int4'],
+    family: 'int4',
+    defaults: [0, 1, 42],
+    checks: [(c) => `${c} >= 0`, (c) => `${c} BETWEEN 0 AND 1000`],
+    in: [0, 1, 42],
+  },
   { spellings: ['bigint', 'int8'], family: 'int8', defaults: [0, 7], checks: [(c) => `${c} > -1`] },
   { spellings: ['smallint', 'int2'], family: 'int2', defaults: [1], checks: [(c) => `${c} < 100`], in: [1, 2, 3] },
   { spellings: ['numeric(12,2)'], family: 'numeric12', defaults: [0, '0.50'], checks: [(c) => `${c} >= 0`] },
@@ -195,7 +207,26 @@ function uniqueable(type: string): boolean {
 
 /** Words for table and column names; a few are SQL keywords pamc must quote. */
 const TABLE_WORDS = ['notes', 'trips', 'items', 'orders', 'events', 'budgets', 'stops', 'receipts', 'alerts', 'tags', 'user', 'order', 'group'];
-const COLUMN_WORDS = ['title', 'body', 'amount', 'total', 'status', 'kind', 'meta', 'note', 'day', 'at', 'starts', 'ends', 'score', 'end', 'limit', 'position', 'value', 'from'];
+const COLUMN_WORDS = [
+  'title',
+  'body',
+  'amount',
+  'total',
+  'status',
+  'kind',
+  'meta',
+  'note',
+  'day',
+  'at',
+  'starts',
+  'ends',
+  'score',
+  'end',
+  'limit',
+  'position',
+  'value',
+  'from',
+];
 const PHASE_WORDS = ['core', 'wheels', 'wins', 'safety', 'context', 'insights', 'testing', 'billing'];
 
 // ---------------------------------------------------------------------------
@@ -334,7 +365,18 @@ function newTable(w: World, scope: Scope, phase: number, featureTables: TableInf
     taken.add(n);
     infos.push(info(n, c, original));
   };
-  const tinfo: TableInfo = { key: `public.${name}`, schema: 'public', name, scope, phase, existing: false, columns: infos, owner: null, ops: new Set(), names: new Set([name]) };
+  const tinfo: TableInfo = {
+    key: `public.${name}`,
+    schema: 'public',
+    name,
+    scope,
+    phase,
+    existing: false,
+    columns: infos,
+    owner: null,
+    ops: new Set(),
+    names: new Set([name]),
+  };
 
   // Primary key: a uuid id (usually), a bigint id, the owner itself, or a composite key.
   const pkKind = d.pick(['uuid', 'uuid', 'uuid', 'bigint', 'owner', 'composite', 'none'] as const);
@@ -459,7 +501,11 @@ function newExtension(w: World, t: TableInfo, scope: Scope): GExtension | null {
       taken.add(n);
       let c: GColumn;
       if (d.chance(0.2)) {
-        const ref = referenceTo(w, w.visible(scope, Number.MAX_SAFE_INTEGER).filter((x) => x !== t && !x.existing), 'uuid');
+        const ref = referenceTo(
+          w,
+          w.visible(scope, Number.MAX_SAFE_INTEGER).filter((x) => x !== t && !x.existing),
+          'uuid',
+        );
         c = { type: 'uuid', references: ref?.target ?? 'auth.users(id)' };
         if (d.chance(0.5)) c.on_delete = d.pick(['cascade', 'set null', 'no action'] as const);
       } else c = plainColumn(w, n, { mayBeRequired: false });
@@ -608,8 +654,12 @@ function readyFeatures(spec: GSpec): Array<{ phase: GPhase; name: string; featur
 function emittedColumns(spec: GSpec): ColumnRef[] {
   const out: ColumnRef[] = [];
   for (const { phase, name, feature } of readyFeatures(spec)) {
-    for (const [tk, t] of Object.entries(feature.tables ?? {})) for (const [cn, col] of Object.entries(t.columns)) out.push({ phase, featureName: name, feature, tableKey: tk, columns: t.columns, name: cn, col, table: t });
-    for (const [tk, x] of Object.entries(feature.extend ?? {})) for (const [cn, col] of Object.entries(x.columns ?? {})) out.push({ phase, featureName: name, feature, tableKey: tk, columns: x.columns!, name: cn, col, table: null });
+    for (const [tk, t] of Object.entries(feature.tables ?? {}))
+      for (const [cn, col] of Object.entries(t.columns))
+        out.push({ phase, featureName: name, feature, tableKey: tk, columns: t.columns, name: cn, col, table: t });
+    for (const [tk, x] of Object.entries(feature.extend ?? {}))
+      for (const [cn, col] of Object.entries(x.columns ?? {}))
+        out.push({ phase, featureName: name, feature, tableKey: tk, columns: x.columns!, name: cn, col, table: null });
   }
   return out;
 }
@@ -854,18 +904,25 @@ export function addFeature(spec: GSpec, kind: Addition['kind'], d: Draw): Additi
   const name = `added_${kind.replace(/-/g, '_')}`;
   const phase: GPhase = { file: `added-${number}.yaml`, phase: number, title: 'Added later', features: {} };
   // Shipped tables: created by ready features; staging-only ones only for a staging-only addition.
-  const shipped = ready.flatMap(({ feature }) => Object.entries(feature.tables ?? {}).map(([tn, t]) => ({ tn, t, staging: feature.environments?.[0] === 'staging' })));
+  const shipped = ready.flatMap(({ feature }) =>
+    Object.entries(feature.tables ?? {}).map(([tn, t]) => ({ tn, t, staging: feature.environments?.[0] === 'staging' })),
+  );
   const relations = new Set<string>();
-  for (const p of spec.phases) for (const f of Object.values(p.features)) for (const [tn, t] of Object.entries(f.tables ?? {})) {
-    relations.add(tn);
-    for (const i of t.indexes ?? []) if (i.name) relations.add(i.name);
-  }
+  for (const p of spec.phases)
+    for (const f of Object.values(p.features))
+      for (const [tn, t] of Object.entries(f.tables ?? {})) {
+        relations.add(tn);
+        for (const i of t.indexes ?? []) if (i.name) relations.add(i.name);
+      }
   let addition: Addition;
   switch (kind) {
     case 'new-table': {
       let tn = 'added_table';
       while (relations.has(tn)) tn = `${tn}_b`;
-      const target = pickShipped(shipped.filter((s) => !s.staging && s.t.columns.id?.primary_key && Object.values(s.t.columns).filter((c) => c.primary_key).length === 1), d);
+      const target = pickShipped(
+        shipped.filter((s) => !s.staging && s.t.columns.id?.primary_key && Object.values(s.t.columns).filter((c) => c.primary_key).length === 1),
+        d,
+      );
       const columns: Record<string, GColumn> = {
         id: { type: 'uuid', primary_key: true, default: 'gen_random_uuid()' },
         user_id: { type: 'uuid', not_null: true, references: 'auth.users(id)', on_delete: 'cascade' },
@@ -890,7 +947,9 @@ export function addFeature(spec: GSpec, kind: Addition['kind'], d: Draw): Additi
       const candidates = shipped.flatMap((s) => {
         if (!('owner' in s.t.rls)) return [];
         const allowed = new Set<Op>(s.t.rls.allow);
-        for (const p of spec.phases) for (const f of Object.values(p.features)) for (const [k, x] of Object.entries(f.extend ?? {})) if (k === s.tn) for (const op of x.rls?.allow ?? []) allowed.add(op);
+        for (const p of spec.phases)
+          for (const f of Object.values(p.features))
+            for (const [k, x] of Object.entries(f.extend ?? {})) if (k === s.tn) for (const op of x.rls?.allow ?? []) allowed.add(op);
         const missing = OPS.filter((op) => !allowed.has(op));
         return missing.length ? [{ ...s, missing }] : [];
       });

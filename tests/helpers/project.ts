@@ -19,7 +19,15 @@ export const PINNED = new Date('2026-01-01T00:00:00Z');
 export async function compileProject(dir: string, overrides: Partial<CompileInput> = {}): Promise<CompileOutput & { input: CompileInput }> {
   const spec = readSpec(join(dir, 'schema'), dir);
   const out = readOut(join(dir, 'out'), 'out');
-  const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: 'out', outFiles: out.files, now: PINNED, options: { prefix: 'pam_' }, ...overrides };
+  const input: CompileInput = {
+    sources: spec.sources,
+    lock: out.lock,
+    outDir: 'out',
+    outFiles: out.files,
+    now: PINNED,
+    options: { prefix: 'pam_' },
+    ...overrides,
+  };
   return { ...compile(input, await loadParser()), input };
 }
 
@@ -32,7 +40,11 @@ export function copyProject(parts: string[] = ['package.json', 'schema', 'out'])
 
 /** Runs the built CLI in `cwd`. */
 export function pamc(cwd: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env },
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -44,7 +56,10 @@ export function snapshot(dir: string): Record<string, string> {
     for (const e of readdirSync(abs, { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(join(abs, e.name), path);
-      else out[path] = createHash('sha256').update(readFileSync(join(abs, e.name))).digest('hex');
+      else
+        out[path] = createHash('sha256')
+          .update(readFileSync(join(abs, e.name)))
+          .digest('hex');
     }
   };
   walk(dir, '');
