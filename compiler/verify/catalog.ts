@@ -195,28 +195,24 @@ export function buildCatalog(rows: CatalogRows): Catalog {
       r.target_table === null || r.target_table === undefined
         ? null
         : { schema: str(r.target_schema), table: str(r.target_table), columns: strings(r.target_columns) };
-    tables
-      .get(str(r.key))
-      ?.constraints.push({
-        name: str(r.name),
-        kind,
-        columns: strings(r.columns),
-        target,
-        onDelete: kind === 'foreign' ? (ON_DELETE[str(r.on_delete)] ?? null) : null,
-      });
+    tables.get(str(r.key))?.constraints.push({
+      name: str(r.name),
+      kind,
+      columns: strings(r.columns),
+      target,
+      onDelete: kind === 'foreign' ? (ON_DELETE[str(r.on_delete)] ?? null) : null,
+    });
   }
   for (const r of rows.indexes) tables.get(str(r.key))?.indexes.push({ name: str(r.name), unique: bool(r.unique), columns: strings(r.columns) });
   for (const r of rows.policies) {
-    tables
-      .get(str(r.key))
-      ?.policies.push({
-        name: str(r.name),
-        command: str(r.command) as PolicyCommand,
-        roles: strings(r.roles),
-        permissive: bool(r.permissive),
-        using: strOrNull(r.using),
-        check: strOrNull(r.check),
-      });
+    tables.get(str(r.key))?.policies.push({
+      name: str(r.name),
+      command: str(r.command) as PolicyCommand,
+      roles: strings(r.roles),
+      permissive: bool(r.permissive),
+      using: strOrNull(r.using),
+      check: strOrNull(r.check),
+    });
   }
   for (const r of rows.privileges) {
     const ops: Operation[] = [];
