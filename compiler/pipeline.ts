@@ -44,19 +44,6 @@ export interface CompileInput {
   options: ModelOptions;
   /** With `check --base`: the lock at the base ref, whose entries are what was shipped. */
   baseLock?: SourceFile | null;
-  /**
-   * Leave the parse-check of new migrations to the caller (parseCheck): they
-   * are returned in `unchecked`, and their files as if they parsed. The CLI
-   * parse-checks them while it writes them, and commits only if they parse.
-   */
-  deferParseCheck?: boolean;
-}
-
-/** A new migration not yet parse-checked (CompileInput.deferParseCheck). */
-export interface UncheckedMigration {
-  feature: string;
-  span: Span;
-  sql: string;
 }
 
 /** PlannedMigration is one feature's migration: already emitted, or new in this build. */
@@ -79,8 +66,6 @@ export interface CompileOutput {
   files: Map<string, string>;
   /** .sql files in the output directory that pamc does not own (hand-written). */
   foreign: string[];
-  /** With CompileInput.deferParseCheck: the new migrations, for parseCheck; otherwise empty. */
-  unchecked: UncheckedMigration[];
   /** Time spent per stage, in milliseconds, for `--timings` and the benchmark. */
   timings: Record<string, number>;
 }
@@ -95,14 +80,12 @@ export function migrationPaths(file: string, environments: readonly string[]): s
 export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const { timings, lap, add } = stopwatch();
   const diagnostics: Diagnostic[] = [];
-  const deferred: UncheckedMigration[] = [];
   const result = (spec: Spec | null, plan: PlannedMigration[], files: Map<string, string>, foreign: string[]): CompileOutput => ({
     diagnostics: diagnostics.sort(compareDiagnostics),
     spec,
     plan,
     files: hasErrors(diagnostics) ? new Map() : files,
     foreign,
-    unchecked: hasErrors(diagnostics) ? [] : deferred,
     timings,
   });
 
@@ -263,15 +246,11 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     const sql = renderMigration({ feature: f, version, changes: deltaOf(f) }, statements);
     emitMs += performance.now() - t0;
     t0 = performance.now();
-    const unchecked = { feature: f.name, span: f.span, sql };
-    if (input.deferParseCheck) deferred.push(unchecked);
-    else {
-      const failed = parseCheck([unchecked], parser);
-      parseMs += performance.now() - t0;
-      if (failed.length) {
-        diagnostics.push(...failed);
-        continue;
-      }
+    const failed = parseCheck([{ feature: f.name, span: f.span, sql }], parser);
+    parseMs += performance.now() - t0;
+    if (failed.length) {
+      diagnostics.push(...failed);
+      continue;
     }
     if (!MIGRATION_NAME.test(file)) {
       diagnostics.push(
@@ -300,10 +279,9 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
 
 /**
  * Parses each new migration with the real PostgreSQL parser; one that does
- * not parse is an error at its feature (unparsable). compile does this
- * itself unless CompileInput.deferParseCheck.
+ * not parse is an error at its feature.
  */
-export function parseCheck(migrations: readonly UncheckedMigration[], parser: SqlParser): Diagnostic[] {
+function parseCheck(migrations: ReadonlyArray<{ feature: string; span: Span; sql: string }>, parser: SqlParser): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const m of migrations) {
     const error = parser.check(m.sql);
@@ -313,7 +291,7 @@ export function parseCheck(migrations: readonly UncheckedMigration[], parser: Sq
 }
 
 /** The error for a new migration the parser rejected. */
-export function unparsable(m: UncheckedMigration, error: ParseError): Diagnostic {
+function unparsable(m: { feature: string; span: Span }, error: ParseError): Diagnostic {
   return diagnostic(
     'invalid-expression',
     m.span,

@@ -6,11 +6,10 @@
  * Runs only when PAMC_TEST_DATABASE_URL names a server (a superuser URL).
  */
 import { describe, expect, it } from 'vitest';
-import { loadProject } from '../compiler/verify/project.js';
 import { openServer } from '../compiler/verify/db.js';
 import { verify, type VerifyInput, type VerifyReport } from '../compiler/verify/index.js';
 import type { Environment } from '../compiler/model/types.js';
-import { ROOT } from './helpers/project.js';
+import { verifyInputOf } from './helpers/project.js';
 import { queryOnce, testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
 
 const url = testDatabaseUrl();
@@ -18,10 +17,8 @@ if (!url) console.info('verify-server tests skipped: set PAMC_TEST_DATABASE_URL 
 
 const LONG = 120_000;
 
-async function bundled(environment: Environment): Promise<VerifyInput> {
-  const project = await loadProject({ cwd: ROOT, environment });
-  if (project.kind !== 'ready') throw new Error(`the bundled project is not ready: ${project.kind}`);
-  return project.input;
+function bundled(environment: Environment): Promise<VerifyInput> {
+  return verifyInputOf(environment);
 }
 
 /** What verify could leave behind: cluster roles, and the scratch database's schemas, tables and policies. */

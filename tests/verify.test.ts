@@ -6,19 +6,16 @@
  * runs every scenario inside a transaction it rolls back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProject } from '../compiler/verify/project.js';
 import { openEmbedded, type Connection } from '../compiler/verify/db.js';
 import { verify, type VerifyInput, type VerifyReport } from '../compiler/verify/index.js';
 import { renderVerifyText } from '../compiler/verify/render.js';
 import type { Environment } from '../compiler/model/types.js';
-import { ROOT } from './helpers/project.js';
+import { verifyInputOf } from './helpers/project.js';
 
 const LONG = 120_000;
 
-async function bundled(environment: Environment): Promise<VerifyInput> {
-  const project = await loadProject({ cwd: ROOT, environment });
-  if (project.kind !== 'ready') throw new Error(`the bundled project is not ready: ${project.kind}`);
-  return project.input;
+function bundled(environment: Environment): Promise<VerifyInput> {
+  return verifyInputOf(environment);
 }
 
 function driftLines(report: VerifyReport): string[] {

@@ -5,11 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compile, type CompileInput, type CompileOutput } from '../pipeline.js';
-import type { SqlParser } from '../sql/parser.js';
-import { fragmentMemo } from '../sql/fragments.js';
-import { FragmentCache } from './fragment-cache.js';
+import { loadParser, type SqlParser } from '../sql/parser.js';
 import { diagnostic } from '../rules/index.js';
-import { IoError, readOut, readSpec, type SpecFiles } from './io.js';
+import { IoError, readOut, readSpec } from './io.js';
 
 /** Settings are the project's directories and policy-name prefix, from flags or the "pamc" key of package.json. */
 export interface Settings {
@@ -45,88 +43,34 @@ export interface LoadedProject {
   output: CompileOutput;
   /** Every text a diagnostic may point into: phase files, the lock, the base lock. */
   sources: Map<string, string>;
-  /** The parser the compile used (a stand-in that refuses every question, when the fragment cache answered them all). */
   parser: SqlParser;
+  /** Milliseconds the shell spent reading files and loading the parser (the core's own stages are in output.timings). */
+  timings: { read: number; 'parser-load': number };
 }
 
-/** Raised by the stand-in parser of a run that tries to do without one (see loadProject). */
-class ParserNeeded extends Error {}
-
-function noParser(): SqlParser {
-  return {
-    parse() {
-      throw new ParserNeeded();
-    },
-    check() {
-      throw new ParserNeeded();
-    },
-  };
-}
-
-/**
- * Reads the project at `cwd` and compiles it; files the CLI refused to read become diagnostics.
- *
- * The parser's answers for the project's fragments are kept between runs
- * (./fragment-cache.ts). With `parserOnDemand`, the compile first runs on
- * those alone, and the parser is loaded only if that compile asks for
- * anything else (a fragment not seen before, a migration to parse), when it
- * runs again with the parser; compile is a pure function, so both runs give
- * the same output. `onRead` is called with the spec once it is read, before
- * the compile.
- */
-export async function loadProject(
-  cwd: string,
-  opts: { schema?: string; out?: string },
-  now: Date,
-  extra: Partial<CompileInput> = {},
-  { parserOnDemand = false, onRead }: { parserOnDemand?: boolean; onRead?: (spec: SpecFiles) => void } = {},
-): Promise<LoadedProject> {
+/** Reads the project at `cwd` and compiles it; files the shell refused to read become diagnostics. */
+export async function loadProject(cwd: string, opts: { schema?: string; out?: string }, now: Date, extra: Partial<CompileInput> = {}): Promise<LoadedProject> {
   const s = settings(cwd, opts);
-  const tRead = performance.now();
+  let t0 = performance.now();
   const spec = readSpec(resolve(cwd, s.schema), cwd);
-  let readMs = performance.now() - tRead;
-  onRead?.(spec);
-  const tOut = performance.now();
   const out = readOut(resolve(cwd, s.out), s.out);
-  readMs += performance.now() - tOut;
+  const read = performance.now() - t0;
+  t0 = performance.now();
+  const parser = await loadParser();
+  const parserLoad = performance.now() - t0;
   const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now, options: { prefix: s.prefix }, ...extra };
-  const cache = FragmentCache.open(cwd);
-  let output: CompileOutput | null = null;
-  let parser = noParser();
-  if (parserOnDemand && cache && cache.entries.size > 0) {
-    cache.seed(fragmentMemo(parser));
-    try {
-      output = compile(input, parser);
-    } catch (error) {
-      if (!(error instanceof ParserNeeded)) throw error;
-    }
-  }
-  let tParser = 0;
-  if (!output) {
-    const t0 = performance.now();
-    // Imported here: the parser's module alone takes longer to load than a cached check takes to run.
-    const { loadParser } = await import('../sql/parser.js');
-    parser = await loadParser();
-    tParser = performance.now() - t0;
-    fragmentMemo(parser).used.clear();
-    cache?.seed(fragmentMemo(parser));
-    output = compile(input, parser);
-  }
-  cache?.save(fragmentMemo(parser));
-  output.timings['parser-load'] = tParser;
-  output.timings.read = readMs;
-  output.diagnostics.unshift(
-    ...spec.refused.map((r) =>
-      diagnostic(
-        'unreadable-file',
-        { file: r.path, start: 0, end: 0 },
-        `${r.path} ${r.reason}`,
-        'keep phase files as plain files inside the project, each under 1 MiB',
-      ),
+  const compiled = compile(input, parser);
+  const refused = spec.refused.map((r) =>
+    diagnostic(
+      'unreadable-file',
+      { file: r.path, start: 0, end: 0 },
+      `${r.path} ${r.reason}`,
+      'keep phase files as plain files inside the project, each under 1 MiB',
     ),
   );
+  const output = { ...compiled, diagnostics: [...refused, ...compiled.diagnostics] };
   const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
   if (out.lock) sources.set(out.lock.path, out.lock.text);
   if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);
-  return { settings: s, input, output, sources, parser };
+  return { settings: s, input, output, sources, parser, timings: { read, 'parser-load': parserLoad } };
 }

@@ -7,10 +7,15 @@
  * connection failure.
  */
 import { Option, type Command } from 'commander';
+import { hasErrors } from '../report/diagnostic.js';
 import { renderJson, renderText } from '../report/render.js';
 import type { Environment } from '../model/types.js';
-import { IoError } from './io.js';
 import type { Connection } from '../verify/db.js';
+import type { VerifyInput } from '../verify/index.js';
+import { migrationSet } from '../verify/expected.js';
+import { fail, styleFor, type Context } from './context.js';
+import { IoError } from './io.js';
+import { loadProject, type LoadedProject } from './project.js';
 
 /** VerifyCommandOptions are the options of `pamc verify`. */
 interface VerifyCommandOptions {
@@ -22,87 +27,73 @@ interface VerifyCommandOptions {
   timings?: boolean;
 }
 
-function useColor(): boolean {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
-  return process.stderr.isTTY === true;
+/** The project ready to verify, or the exit status of why it is not (spec errors, features not built). */
+async function readyProject(opts: VerifyCommandOptions, ctx: Context): Promise<{ input: VerifyInput; project: LoadedProject } | number> {
+  const project = await loadProject(ctx.cwd, opts, new Date());
+  const { output, sources } = project;
+  const text = opts.format === 'text';
+  const shown = (): string => renderText(output.diagnostics, sources, styleFor(ctx.stderr, ctx.env));
+  if (hasErrors(output.diagnostics) || !output.spec) {
+    if (text) ctx.stderr.write(`${shown()}pamc verify: the spec has errors; nothing was verified (fix them first; \`pamc check\` lists them too)\n`);
+    else ctx.stdout.write(renderJson(output.diagnostics, sources, { ok: false, reason: 'spec-errors' }));
+    return 1;
+  }
+  const fresh = output.plan.filter((p) => p.status === 'new').map((p) => p.feature);
+  if (fresh.length) {
+    const message = `${fresh.map((f) => `\`${f}\``).join(', ')} ${fresh.length === 1 ? 'has' : 'have'} no migration yet: run \`pamc build\` first, then verify what it wrote`;
+    if (text) ctx.stderr.write(`${shown()}pamc verify: ${message}\n`);
+    else ctx.stdout.write(renderJson(output.diagnostics, sources, { ok: false, reason: 'not-built', features: fresh, message }));
+    return 1;
+  }
+  const set = migrationSet(output.plan, opts.env, project.input.outFiles, project.settings.out);
+  if (set.missing.length) throw new IoError(`${set.missing.join(', ')} ${set.missing.length === 1 ? 'is' : 'are'} listed in the lock but missing`);
+  const warnings = output.diagnostics.length;
+  if (text && warnings) ctx.stderr.write(`pamc verify: the spec has ${warnings} warning${warnings === 1 ? '' : 's'}; \`pamc check\` shows them\n`);
+  return { input: { spec: output.spec, environment: opts.env, migrations: set.files }, project };
 }
 
-function fail(message: string): number {
-  process.stderr.write(`pamc: ${message}\n`);
-  return 2;
-}
-
-async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
+async function verifyCommand(opts: VerifyCommandOptions, ctx: Context): Promise<number> {
   // Loaded when verify runs, not when pamc starts: the other commands never need them.
-  const [
-    { asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl },
-    { loadProject },
-    { verify },
-    { renderVerifyJson, renderVerifyText },
-  ] = await Promise.all([import('../verify/db.js'), import('../verify/project.js'), import('../verify/index.js'), import('../verify/render.js')]);
+  const [{ asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl }, { verify }, { renderVerifyJson, renderVerifyText }] =
+    await Promise.all([import('../verify/db.js'), import('../verify/index.js'), import('../verify/render.js')]);
   if (opts.databaseUrl !== undefined) {
     const problem = databaseUrlProblem(opts.databaseUrl);
-    if (problem) return fail(problem);
+    if (problem) return fail(ctx, problem);
   }
-  const progress = process.stderr.isTTY ? (message: string): void => void process.stderr.write(`pamc verify: ${message}…\n`) : undefined;
-  const project = await loadProject({ cwd: process.cwd(), schema: opts.schema, out: opts.out, environment: opts.env });
-  const text = opts.format === 'text';
-  switch (project.kind) {
-    case 'errors':
-      if (text)
-        process.stderr.write(
-          `${renderText(project.diagnostics, project.sources, useColor())}pamc verify: the spec has errors; nothing was verified (fix them first; \`pamc check\` lists them too)\n`,
-        );
-      else process.stdout.write(renderJson(project.diagnostics, project.sources, { ok: false, reason: 'spec-errors' }));
-      return 1;
-    case 'unbuilt': {
-      const message = `${project.features.map((f) => `\`${f}\``).join(', ')} ${project.features.length === 1 ? 'has' : 'have'} no migration yet: run \`pamc build\` first, then verify what it wrote`;
-      if (text) process.stderr.write(`${renderText(project.diagnostics, project.sources, useColor())}pamc verify: ${message}\n`);
-      else process.stdout.write(renderJson(project.diagnostics, project.sources, { ok: false, reason: 'not-built', features: project.features, message }));
-      return 1;
-    }
-    case 'ready':
-      break;
-  }
-  const warnings = project.diagnostics.length;
-  if (text && warnings) process.stderr.write(`pamc verify: the spec has ${warnings} warning${warnings === 1 ? '' : 's'}; \`pamc check\` shows them\n`);
-
+  const progress = ctx.stderr.isTTY ? (message: string): void => ctx.stderr.write(`pamc verify: ${message}…\n`) : undefined;
+  const ready = await readyProject(opts, ctx);
+  if (typeof ready === 'number') return ready;
   const t0 = performance.now();
   let connection: Connection;
   try {
-    if (opts.databaseUrl !== undefined) {
-      progress?.(`connecting to ${redactUrl(opts.databaseUrl)}`);
-      connection = await openServer(opts.databaseUrl);
-    } else {
-      progress?.('starting the embedded PostgreSQL');
-      connection = await openEmbedded();
-    }
+    progress?.(opts.databaseUrl !== undefined ? `connecting to ${redactUrl(opts.databaseUrl)}` : 'starting the embedded PostgreSQL');
+    connection = opts.databaseUrl !== undefined ? await openServer(opts.databaseUrl) : await openEmbedded();
   } catch (error) {
-    if (error instanceof ConnectionError) return fail(error.message);
+    if (error instanceof ConnectionError) return fail(ctx, error.message);
     throw error;
   }
   const start = performance.now() - t0;
   let report;
   try {
-    report = await verify(project.input, { connection, progress });
+    report = await verify(ready.input, { connection, progress });
   } catch (error) {
     const e = asDbError(error);
-    if (e) return fail(`verify could not run on this database: ${e.message} (SQLSTATE ${e.code})`);
-    if (error instanceof ConnectionError) return fail(error.message);
-    if (connection.kind === 'server' && error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError))
-      return fail(`the database connection failed: ${error.message}`);
+    if (e) return fail(ctx, `verify could not run on this database: ${e.message} (SQLSTATE ${e.code})`);
+    if (error instanceof ConnectionError) return fail(ctx, error.message);
+    if (connection.kind === 'server' && error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) {
+      return fail(ctx, `the database connection failed: ${error.message}`);
+    }
     throw error;
   } finally {
     await connection.close();
   }
-  report.timings = { start, ...report.timings };
-  process.stdout.write(text ? renderVerifyText(report, opts.timings === true) : renderVerifyJson(report));
+  const shown = { ...report, timings: { start, ...report.timings } };
+  ctx.stdout.write(opts.format === 'text' ? renderVerifyText(shown, opts.timings === true) : renderVerifyJson(shown));
   return report.ok ? 0 : 1;
 }
 
 /** Registers `pamc verify` on the program; `done` receives the exit status. */
-export function registerVerify(program: Command, done: (status: number) => void): void {
+export function registerVerify(program: Command, ctx: Context, done: (status: number) => void): void {
   program
     .command('verify')
     .description(
@@ -118,15 +109,5 @@ export function registerVerify(program: Command, done: (status: number) => void)
     .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')
     .option('--timings', 'print the time each step took')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: VerifyCommandOptions) => {
-      try {
-        done(await verifyCommand(opts));
-      } catch (error) {
-        if (error instanceof IoError) {
-          done(fail(error.message));
-          return;
-        }
-        throw error;
-      }
-    });
+    .action(async (opts: VerifyCommandOptions) => done(await verifyCommand(opts, ctx)));
 }

@@ -7,6 +7,19 @@
 import { RULES } from '../rules/index.js';
 import { LineIndex, type Diagnostic, type Position } from './diagnostic.js';
 
+/** Style colours text for a terminal (the CLI's styleText), or leaves it as it is. */
+export type Style = (format: 'red' | 'yellow' | 'blue' | 'bold', text: string) => string;
+const plain: Style = (_format, text) => text;
+type Color = 'error' | 'warning' | 'strong' | 'frame' | 'errorMark' | 'warningMark';
+const COLORS: Record<Color, Array<Parameters<Style>[0]>> = {
+  error: ['bold', 'red'],
+  warning: ['bold', 'yellow'],
+  strong: ['bold'],
+  frame: ['blue'],
+  errorMark: ['red'],
+  warningMark: ['yellow'],
+};
+
 /** Sources maps a file path to its text, for lines and columns. */
 export type Sources = ReadonlyMap<string, string>;
 
@@ -74,18 +87,18 @@ function clipLine(line: string, column: number, width: number): { line: string; 
 }
 
 /** Human text in the style of a compiler: header, location, the line with an underline, help. */
-export function renderText(diagnostics: readonly Diagnostic[], sources: Sources, color: boolean): string {
-  const c = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+export function renderText(diagnostics: readonly Diagnostic[], sources: Sources, style: Style = plain): string {
+  const c = (code: Color, text: string): string => COLORS[code].reduceRight((t, f) => style(f, t), text);
   const locator = new Locator(sources);
   const out: string[] = [];
   for (const d of diagnostics) {
-    const sev = d.severity === 'error' ? c('1;31', 'error') : c('1;33', 'warning');
-    out.push(`${sev}${c('1', `[${d.rule}]: ${escapeControls(d.message)}`)}`);
+    const sev = d.severity === 'error' ? c('error', 'error') : c('warning', 'warning');
+    out.push(`${sev}${c('strong', `[${d.rule}]: ${escapeControls(d.message)}`)}`);
     const loc = locator.locate(d);
     if (loc) {
       const gutter = String(loc.start.line).length;
       const pad = ' '.repeat(gutter);
-      out.push(`${pad}${c('34', '-->')} ${loc.file}:${loc.start.line}:${loc.start.column}`);
+      out.push(`${pad}${c('frame', '-->')} ${loc.file}:${loc.start.line}:${loc.start.column}`);
       const index = locator.index(loc.file);
       if (index) {
         const full = index.lineText(loc.start.line);
@@ -94,14 +107,14 @@ export function renderText(diagnostics: readonly Diagnostic[], sources: Sources,
         const clipped = clipLine(full, loc.start.column, fullWidth);
         const { column, width } = clipped;
         const line = clipped.line.replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
-        out.push(`${pad} ${c('34', '|')}`);
-        out.push(`${c('34', `${loc.start.line} |`)} ${line}`);
+        out.push(`${pad} ${c('frame', '|')}`);
+        out.push(`${c('frame', `${loc.start.line} |`)} ${line}`);
         out.push(
-          `${pad} ${c('34', '|')} ${' '.repeat(column - 1)}${c(d.severity === 'error' ? '31' : '33', '^'.repeat(Math.min(width, Math.max(1, line.length - column + 1))))}`,
+          `${pad} ${c('frame', '|')} ${' '.repeat(column - 1)}${c(d.severity === 'error' ? 'errorMark' : 'warningMark', '^'.repeat(Math.min(width, Math.max(1, line.length - column + 1))))}`,
         );
       }
     }
-    if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('34', '=')} help: ${escapeControls(d.hint)}`);
+    if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('frame', '=')} help: ${escapeControls(d.hint)}`);
     out.push('');
   }
   const { errors, warnings } = summary(diagnostics);

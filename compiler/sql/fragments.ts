@@ -88,41 +88,16 @@ function nonAscii(text: string, at: number): FragmentProblem {
 const ALLOWED_SELECT_KEYS = new Set(['targetList', 'limitOption', 'op']);
 
 /**
- * Fragment results per parser, by text. A spec repeats the same few types,
- * defaults and checks across its tables, and each is a pure function of its
- * text, so each distinct text goes through the parser once. Bounded, so a
- * long-lived process (a test run, an editor) does not grow without limit.
- * Results are plain JSON, so they can be kept between runs (../cli/fragment-cache.ts).
+ * Each fragment's facts, by text, per parser: a spec repeats the same few
+ * types and defaults across its tables, and each is a pure function of its text.
  */
-export interface FragmentMemo {
-  /** Results by kind and text. */
-  results: Map<string, unknown>;
-  /** The keys asked for since the memo was made. */
-  used: Set<string>;
-}
-
-const memos = new WeakMap<SqlParser, FragmentMemo>();
-const MEMO_LIMIT = 100_000;
-
-/** The memo of `parser`'s fragment results. */
-export function fragmentMemo(parser: SqlParser): FragmentMemo {
-  let m = memos.get(parser);
-  if (!m) memos.set(parser, (m = { results: new Map(), used: new Set() }));
-  return m;
-}
+const memos = new WeakMap<SqlParser, Map<string, unknown>>();
 
 function cached<T>(parser: SqlParser, key: string, compute: () => T): T {
-  const m = fragmentMemo(parser);
-  m.used.add(key);
-  if (m.results.has(key)) return m.results.get(key) as T;
-  const value = compute();
-  if (m.results.size >= MEMO_LIMIT) {
-    m.results.clear();
-    m.used.clear();
-    m.used.add(key);
-  }
-  m.results.set(key, value);
-  return value;
+  let memo = memos.get(parser);
+  if (!memo) memos.set(parser, (memo = new Map()));
+  if (!memo.has(key)) memo.set(key, compute());
+  return memo.get(key) as T;
 }
 
 function singleTarget(parser: SqlParser, wrapped: string, prefixLength: number, what: string): { value: Record<string, unknown> } | FragmentProblem {
@@ -159,75 +134,8 @@ export interface ExpressionFacts {
 
 const EXPRESSION_PREFIX = 'SELECT (';
 
-/**
- * The facts of an expression. Expressions that differ only in their numbers
- * (a spec's checks often do: `amount < 1000`, `amount < 5000`) share one
- * parse: the facts of numberShape(text), where each number is 0, are those
- * of the text whenever the shape parses. Where it does not, the text is
- * parsed itself, so an error is always the text's own, with its own offset.
- */
+/** The facts of an expression, from its own parse (once per distinct text). */
 export function expressionFacts(parser: SqlParser, text: string): ExpressionFacts {
-  const shape = numberShape(text);
-  if (shape !== null && shape !== text) {
-    const shared = exactExpressionFacts(parser, shape);
-    if (shared.error === null) return shared;
-  }
-  return exactExpressionFacts(parser, text);
-}
-
-/**
- * `text` with every integer of one to nine digits written as 0, outside
- * quotes; null when the text holds a backslash, a dollar sign or an
- * unterminated quote (whose extent is left to the parser).
- *
- * Why the facts do not change: PostgreSQL's lexer reads a run of up to nine
- * digits as an integer constant whatever its value (longer runs may not fit
- * in an int4 and are read as numeric constants, which the grammar takes in
- * fewer places, so they are left alone). A run next to a letter, a digit,
- * `_` or `$` is left alone: it is part of a name or a parameter, or of a
- * number the lexer reads otherwise (`1_000_000_000_0`, `0x1F`, `1e5`) or
- * refuses (`1abc`). The grammar's only checks of an integer's value reject
- * 0 (`float(0)`) or negative numbers, which a shape never makes valid.
- * Names, subqueries and the number of expressions are the same in the shape
- * as in the text.
- */
-export function numberShape(text: string): string | null {
-  if (/[\\$]/.test(text)) return null;
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x27 || c === 0x22) {
-      // A quoted literal or name: to its closing quote (a doubled quote stays inside).
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text.charCodeAt(j) !== c) continue;
-        if (text.charCodeAt(j + 1) === c) j++;
-        else break;
-      }
-      if (j >= text.length) return null;
-      i = j;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39 || isNameChar(text.charCodeAt(i - 1))) continue;
-    let j = i;
-    while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++;
-    if (j - i <= 9 && !isNameChar(text.charCodeAt(j))) {
-      out += `${text.slice(from, i)}0`;
-      from = j;
-    }
-    i = j - 1;
-  }
-  return out + text.slice(from);
-}
-
-/** A character that continues a name or a parameter: a letter, a digit, `_` or `$` (NaN before the start: no). */
-function isNameChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24 || c > 0x7f;
-}
-
-/** The facts of exactly `text`, from its own parse (once per distinct text). */
-export function exactExpressionFacts(parser: SqlParser, text: string): ExpressionFacts {
   return cached(parser, `expr\0${text}`, () => {
     const wrapped = `${EXPRESSION_PREFIX}${text}\n)`;
     const result = parser.parse(wrapped);

@@ -153,7 +153,7 @@ export async function runCase(dir: string): Promise<CaseResult> {
     const shipped = compile({ sources, lock: null, outDir: OUT_DIR, outFiles: new Map(), now: SHIPPED_AT, options }, parser);
     if (hasErrors(shipped.diagnostics)) {
       const texts = new Map(sources.map((s) => [s.path, s.text]));
-      throw new Error(`${toPosix(relative(ROOT, shippedDir))} does not build:\n${renderText(shipped.diagnostics, texts, false)}`);
+      throw new Error(`${toPosix(relative(ROOT, shippedDir))} does not build:\n${renderText(shipped.diagnostics, texts)}`);
     }
     for (const [path, text] of shipped.files) out.set(path, text);
   }
@@ -168,7 +168,7 @@ export async function runCase(dir: string): Promise<CaseResult> {
 
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   if (lock) texts.set(lock.path, lock.text);
-  return { diagnostics, sources: texts, output, text: renderText(diagnostics, texts, false) };
+  return { diagnostics, sources: texts, output, text: renderText(diagnostics, texts) };
 }
 
 /** The case folders of a rule: `bad` and `good`. */

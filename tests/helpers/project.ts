@@ -10,6 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { compile, type CompileInput, type CompileOutput } from '../../compiler/pipeline.js';
 import { loadParser } from '../../compiler/sql/parser.js';
 import { readOut, readSpec } from '../../compiler/cli/io.js';
+import { loadProject } from '../../compiler/cli/project.js';
+import { migrationSet } from '../../compiler/verify/expected.js';
+import type { VerifyInput } from '../../compiler/verify/index.js';
+import type { Environment } from '../../compiler/model/types.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/compiler/cli/main.js');
@@ -64,4 +68,11 @@ export function snapshot(dir: string): Record<string, string> {
   };
   walk(dir, '');
   return out;
+}
+
+/** What verify proves of the project at `dir` (the bundled one by default) for `environment`; the project must be built. */
+export async function verifyInputOf(environment: Environment, dir: string = ROOT): Promise<VerifyInput> {
+  const { output, input, settings } = await loadProject(dir, {}, PINNED);
+  if (!output.spec || output.plan.some((p) => p.status === 'new')) throw new Error(`the project at ${dir} is not built`);
+  return { spec: output.spec, environment, migrations: migrationSet(output.plan, environment, input.outFiles, settings.out).files };
 }

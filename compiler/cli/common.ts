@@ -1,0 +1,81 @@
+/**
+ * What the commands share: their common options, the clock, and printing
+ * diagnostics and timings.
+ */
+import { CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../report/diagnostic.js';
+import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
+import { styleFor, type Context } from './context.js';
+
+/** The package's root directory (for package.json and docs/), from dist/compiler/cli/. */
+export const PACKAGE_ROOT = new URL('../../../', import.meta.url);
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** CommonOptions are the options of build and check. */
+export interface CommonOptions {
+  schema?: string;
+  out?: string;
+  format: Format;
+  now?: string;
+  timings?: boolean;
+}
+
+/** The clock: --now, else SOURCE_DATE_EPOCH, else the system clock. A bad value is a usage error (exit 2). */
+export function clock(now: string | undefined, env: Context['env']): Date {
+  if (now !== undefined) {
+    const d = /^\d+$/.test(now) ? new Date(Number(now) * 1000) : new Date(now);
+    if (Number.isNaN(d.getTime())) throw new CommanderError(2, 'pamc.now', `--now: \`${now}\` is not a date (ISO 8601 or seconds since 1970)`);
+    return d;
+  }
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    if (!/^\d+$/.test(epoch)) throw new CommanderError(2, 'pamc.now', `SOURCE_DATE_EPOCH must be whole seconds since 1970, not \`${epoch}\``);
+    return new Date(Number(epoch) * 1000);
+  }
+  return new Date();
+}
+
+/** Prints diagnostics in the chosen format: text to stderr, the machine formats to stdout. */
+export function report(ctx: Context, diagnostics: readonly Diagnostic[], sources: Sources, format: Format): void {
+  switch (format) {
+    case 'text':
+      if (diagnostics.length) ctx.stderr.write(renderText(diagnostics, sources, styleFor(ctx.stderr, ctx.env)));
+      return;
+    case 'json':
+      ctx.stdout.write(renderJson(diagnostics, sources));
+      return;
+    case 'github':
+      ctx.stdout.write(renderGithub(diagnostics, sources));
+      return;
+    case 'sarif':
+      ctx.stdout.write(renderSarif(diagnostics, sources, packageVersion()));
+      return;
+  }
+}
+
+/** Prints milliseconds per stage to stderr, the shell's and the core's. */
+export function printTimings(ctx: Context, ...parts: Array<Readonly<Record<string, number>>>): void {
+  for (const part of parts) for (const [stage, ms] of Object.entries(part)) ctx.stderr.write(`timing ${stage} ${ms.toFixed(2)} ms\n`);
+}
+
+export function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(FORMATS as unknown as string[]).default('text');
+}
+
+/** Adds the options build and check share. */
+export function commonOptions<C extends { option(flags: string, description: string): C; addOption(o: Option): C }>(c: C): C {
+  return c
+    .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)')
+    .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')
+    .option('--now <date>', 'the clock for new versions: ISO 8601 or epoch seconds (default: SOURCE_DATE_EPOCH, else now)')
+    .option('--timings', 'print the time each stage took to stderr')
+    .addOption(formatOption());
+}

@@ -1,0 +1,159 @@
+/**
+ * Writing a build into the output directory, and what makes that safe: one
+ * build at a time, and a build killed at any moment leaves either the old
+ * state or the new one as far as pamc is concerned.
+ *
+ * The protocol: under the build lock, the journal (the list of files about
+ * to appear) is written first, then each migration, then the lock file, the
+ * commit point, and the journal is removed. Each file is written to a
+ * temporary file beside it and renamed into place (write-file-atomic), so it
+ * appears whole or not at all. A migration the lock does not list was never
+ * emitted: a build killed before its lock leaves a journal, and the next
+ * build removes what the journal names and the lock does not list
+ * (recoverBuild), together with temporary files.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { lock as lockDirectory } from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { IoError } from './io.js';
+
+/** The journal of a build between its first migration and its lock. */
+export const JOURNAL = '.pamc-build.journal';
+
+/** The build lock of an output directory (a directory, held by proper-lockfile). */
+export const BUILD_LOCK = '.pamc-build.lock';
+
+/** Temporary files write-file-atomic leaves when it is killed: `<target>.<number>`. */
+const TEMPORARY = /^(?:[0-9]{14}_[a-z0-9_]+\.sql|pamc\.lock\.json|\.pamc-build\.journal)\.[0-9]+$/;
+
+/** How long a lock whose holder stopped refreshing it is kept before another build takes it over. */
+const STALE_MS = 2000;
+/** How often a waiting build tries the lock again. */
+const RETRY_MS = 250;
+
+/**
+ * Takes the build lock of `outDir`, waiting up to `waitMs` for a running
+ * build to finish. A lock left by a killed build is taken over once
+ * it is stale. Returns the release; `compromised()` says whether the lock was
+ * lost meanwhile (the holder stalled past the stale time), in which case the
+ * build must not commit.
+ */
+export async function acquireBuildLock(outDir: string, waitMs = 10_000): Promise<{ release: () => Promise<void>; compromised: () => boolean }> {
+  mkdirSync(outDir, { recursive: true });
+  let lost = false;
+  try {
+    const release = await lockDirectory(outDir, {
+      lockfilePath: join(outDir, BUILD_LOCK),
+      realpath: false,
+      stale: STALE_MS,
+      retries: { retries: Math.ceil(waitMs / RETRY_MS), factor: 1, minTimeout: RETRY_MS, maxTimeout: RETRY_MS },
+      onCompromised: () => {
+        lost = true;
+      },
+    });
+    return { release: () => release().catch(() => undefined), compromised: () => lost };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new IoError(`another pamc build is writing ${outDir}; wait for it to finish (if no pamc runs, remove ${join(outDir, BUILD_LOCK)})`);
+    }
+    throw error;
+  }
+}
+
+/** Refuses, before anything is written, to write over a file (names compared in lower case, as a file system may). */
+function refuseOverwrite(outDir: string, paths: readonly string[]): void {
+  const listed = new Map<string, Set<string>>();
+  for (const rel of paths) {
+    const dir = dirname(join(outDir, rel));
+    let names = listed.get(dir);
+    if (!names) listed.set(dir, (names = new Set(existsSync(dir) ? readdirSync(dir).map((n) => n.toLowerCase()) : [])));
+    if (names.has(rel.slice(rel.lastIndexOf('/') + 1).toLowerCase())) throw new IoError(`${join(outDir, rel)} already exists; pamc never rewrites a migration`);
+  }
+}
+
+/**
+ * Writes a build: `files` maps paths relative to `outDir` to their content;
+ * the lock (LOCK_FILE), if present, is written last. `stillHeld` is asked
+ * before the commit: a build that lost its lock writes no lock.
+ */
+export function writeBuild(outDir: string, files: ReadonlyMap<string, string>, stillHeld: () => boolean = () => true): void {
+  const migrations = [...files.keys()].filter((k) => k !== LOCK_FILE).sort();
+  refuseOverwrite(outDir, migrations);
+  if (migrations.length) writeFile(outDir, JOURNAL, `${JSON.stringify({ files: migrations }, null, 2)}\n`);
+  for (const rel of migrations) writeFile(outDir, rel, files.get(rel)!);
+  const lock = files.get(LOCK_FILE);
+  if (lock !== undefined) {
+    if (!stillHeld()) throw new IoError(`the build lock of ${outDir} was taken over while this build ran; nothing was committed`);
+    writeFile(outDir, LOCK_FILE, lock);
+  }
+  rmSync(join(outDir, JOURNAL), { force: true });
+}
+
+function writeFile(outDir: string, rel: string, content: string): void {
+  const target = join(outDir, rel);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileAtomic.sync(target, content);
+}
+
+/** The files the lock lists (paths relative to the output directory), or null when it cannot be read. */
+function lockedPaths(outDir: string): Set<string> | null {
+  const path = join(outDir, LOCK_FILE);
+  if (!existsSync(path)) return new Set();
+  try {
+    const lock = JSON.parse(readFileSync(path, 'utf8')) as { migrations?: Array<{ file?: unknown }> };
+    const out = new Set<string>();
+    for (const m of lock.migrations ?? []) {
+      if (typeof m.file !== 'string') continue;
+      out.add(m.file);
+      out.add(`${STAGING_DIR}/${m.file}`);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Migrations an interrupted build put in place without listing them in the
+ * lock (paths relative to the output directory). `check` reports them;
+ * `build` removes them (recoverBuild).
+ */
+export function interruptedBuild(outDir: string): string[] {
+  const journal = join(outDir, JOURNAL);
+  if (!existsSync(journal)) return [];
+  let files: string[];
+  try {
+    files = (JSON.parse(readFileSync(journal, 'utf8')) as { files: unknown[] }).files.filter((f): f is string => typeof f === 'string');
+  } catch {
+    return [];
+  }
+  const locked = lockedPaths(outDir);
+  if (locked === null) return [];
+  return files.filter((f) => !locked.has(f) && !f.includes('..') && existsSync(join(outDir, f)));
+}
+
+/**
+ * Undoes what a killed build left, before a build reads the output
+ * directory (under the build lock): the migrations it put in place but never
+ * listed in the lock, and its temporary files. Returns what was removed,
+ * relative to the output directory.
+ */
+export function recoverBuild(outDir: string): string[] {
+  const removed = interruptedBuild(outDir);
+  for (const f of removed) rmSync(join(outDir, f), { force: true });
+  rmSync(join(outDir, JOURNAL), { force: true });
+  for (const [dir, prefix] of [
+    [outDir, ''],
+    [join(outDir, STAGING_DIR), `${STAGING_DIR}/`],
+  ] as const) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (!TEMPORARY.test(name)) continue;
+      rmSync(join(dir, name), { force: true });
+      removed.push(`${prefix}${name}`);
+    }
+  }
+  return removed;
+}
