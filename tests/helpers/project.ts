@@ -11,6 +11,7 @@ import { compile, type CompileInput, type CompileOutput } from '../../compiler/p
 import { loadParser } from '../../compiler/sql/parser.js';
 import { readOut, readSpec } from '../../compiler/cli/io.js';
 import { loadProject } from '../../compiler/cli/project.js';
+import { run } from '../../compiler/cli/run.js';
 import { migrationSet } from '../../compiler/verify/expected.js';
 import type { VerifyInput } from '../../compiler/verify/index.js';
 import type { Environment } from '../../compiler/model/types.js';
@@ -75,4 +76,26 @@ export async function verifyInputOf(environment: Environment, dir: string = ROOT
   const { output, input, settings } = await loadProject(dir, {}, PINNED);
   if (!output.spec || output.plan.some((p) => p.status === 'new')) throw new Error(`the project at ${dir} is not built`);
   return { spec: output.spec, environment, migrations: migrationSet(output.plan, environment, input.outFiles, settings.out).files };
+}
+
+/**
+ * Runs pamc in this process (compiler/cli/run.ts) with `cwd` and `env` (over a
+ * pinned clock and no colour): the same command line as the built CLI, without
+ * starting a process. Use `pamc` for what only a process shows (signals, the
+ * bin itself, concurrency).
+ */
+export async function runPamc(
+  cwd: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const status = await run(args, {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env },
+    stdout: { write: (t) => void (stdout += t), isTTY: false },
+    stderr: { write: (t) => void (stderr += t), isTTY: false },
+  });
+  return { status, stdout, stderr };
 }
