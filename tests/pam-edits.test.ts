@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceFile } from '../compiler/report/diagnostic.js';
 import { LineIndex } from '../compiler/report/diagnostic.js';
-import { staleOutput } from '../compiler/pipeline.js';
+import { staleOutput } from '../compiler/compile.js';
 import { compileProject, ROOT } from './helpers/project.js';
 import { readSpec } from '../compiler/cli/io.js';
 import { join } from 'node:path';

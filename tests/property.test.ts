@@ -17,7 +17,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compile, migrationPaths, staleOutput, type CompileOutput } from '../compiler/pipeline.js';
+import { compile, migrationPaths, staleOutput, type CompileOutput } from '../compiler/compile.js';
 import { loadParser, type SqlParser } from '../compiler/sql/parser.js';
 import { checkType } from '../compiler/sql/fragments.js';
 import { LOCK_FILE } from '../compiler/lock/index.js';

@@ -13,7 +13,7 @@ import { ROOT, RULES_FIXTURES } from './helpers/fixtures.js';
 const RULES_SOURCE = join(ROOT, 'compiler', 'rules');
 const DOCS = join(ROOT, 'docs', 'rules');
 /** Modules of compiler/rules/ that are machinery, not rules. */
-const NOT_RULES = new Set(['index', 'rule', 'run', 'describe']);
+const NOT_RULES = new Set(['index', 'rule', 'facts', 'describe']);
 
 const ids = RULES.map((r) => r.id as string);
 
@@ -34,6 +34,15 @@ test('every module of compiler/rules/ is a registered rule, and every rule has i
   expect(sorted(modules)).toEqual(sorted(ids));
   for (const id of ids) {
     expect(readFileSync(join(RULES_SOURCE, `${id}.ts`), 'utf8'), `compiler/rules/${id}.ts declares another id`).toContain(`id: '${id}'`);
+  }
+});
+
+test('every rule judges facts with a check of its own', () => {
+  for (const rule of RULES) {
+    expect(rule.on.length, `${rule.id} subscribes to no facts`).toBeGreaterThan(0);
+    expect(typeof rule.check, rule.id).toBe('function');
+    const source = readFileSync(join(RULES_SOURCE, `${rule.id}.ts`), 'utf8');
+    expect(source, `compiler/rules/${rule.id}.ts has no check`).toMatch(/check[(:]/);
   }
 });
 

@@ -3,19 +3,24 @@
  * rendered diagnostics must match the golden expected.txt), `good` must not
  * report it and must have no error at all.
  *
+ * Most cases compile through the pure core (tests/helpers/fixtures.ts). A
+ * case with fs.json or git.json runs the command line (in-process) in a copy
+ * on disk: fs.json changes the built copy (paths relative to the project;
+ * <tmp>/outside is outside it), then `check` judges it; git.json commits the
+ * built copy on main, changes it on a branch and runs `check --base main`.
+ *
  * UPDATE_GOLDEN=1 rewrites the goldens; review their diff like code.
  */
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RULES } from '../compiler/rules/index.js';
-import { readSpec } from '../compiler/cli/io.js';
-import { caseDir, ROOT, runCase, SHIPPED_AT, type FsOp } from './helpers/fixtures.js';
+import { caseDir, runCase, SHIPPED_AT, type FsOp, type GitCase } from './helpers/fixtures.js';
+import { runPamc } from './helpers/project.js';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const CLI = join(ROOT, 'dist', 'compiler', 'cli', 'main.js');
 
 function golden(dir: string, actual: string): void {
   const path = join(dir, 'expected.txt');
@@ -27,83 +32,97 @@ function golden(dir: string, actual: string): void {
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
-function isCliCase(dir: string): boolean {
-  return existsSync(join(dir, 'fs.json'));
+/** Runs pamc in `project` with the shipped clock. */
+function cli(project: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return runPamc(project, [...args, '--now', SHIPPED_AT.toISOString()], { FORCE_COLOR: '' });
 }
 
-/**
- * A CLI case: the case's schema is copied to <tmp>/project and built; then
- * fs.json changes the copy (paths relative to the project; <tmp>/outside is
- * outside it), `build` runs again and `check` judges the result.
- */
+function apply(project: string, ops: readonly FsOp[]): void {
+  for (const op of ops) {
+    const path = join(project, op.path);
+    mkdirSync(dirname(path), { recursive: true });
+    if (op.op === 'symlink') symlinkSync(op.target, path);
+    else if (op.op === 'rename') renameSync(path, join(project, op.to));
+    else if (op.op === 'remove') rmSync(path, { recursive: true, force: true });
+    else writeFileSync(path, op.text.repeat(op.repeat ?? 1));
+  }
+}
+
+function git(cwd: string, ...args: string[]): void {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** A CLI case's result: what `check` printed, paths of the temporary directory shown as <tmp>. */
 interface CliRun {
-  tmp: string;
-  project: string;
-  refused: Array<{ path: string; reason: string }>;
-  status: number | null;
+  status: number;
   stderr: string;
 }
 
-function cli(project: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--now', SHIPPED_AT.toISOString()], {
-    cwd: project,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function runCliCase(dir: string): CliRun {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -p .\` first`);
+/** Copies the case into <tmp>/project, builds it, runs `body`, and removes <tmp>. */
+async function inCopy(dir: string, body: (project: string) => Promise<CliRun>): Promise<CliRun> {
   const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'pamc-rule-')));
   const project = join(tmp, 'project');
   try {
     mkdirSync(join(tmp, 'outside'));
     cpSync(join(dir, 'schema'), join(project, 'schema'), { recursive: true });
-    const built = cli(project, ['build']);
-    if (built.status !== 0) throw new Error(`build failed before fs.json was applied:\n${built.stderr}`);
-    const ops = JSON.parse(readFileSync(join(dir, 'fs.json'), 'utf8')) as FsOp[];
-    for (const op of ops) {
-      const path = join(project, op.path);
-      mkdirSync(dirname(path), { recursive: true });
-      if (op.op === 'symlink') symlinkSync(op.target, path);
-      else writeFileSync(path, op.text.repeat(op.repeat ?? 1));
-    }
-    const { refused } = readSpec(join(project, 'schema'), project);
-    cli(project, ['build']);
-    const checked = cli(project, ['check']);
-    return { tmp, project, refused, status: checked.status, stderr: checked.stderr.split(tmp).join('<tmp>') };
-  } catch (error) {
+    if (existsSync(join(dir, 'package.json'))) cpSync(join(dir, 'package.json'), join(project, 'package.json'));
+    const built = await cli(project, ['build']);
+    if (built.status !== 0) throw new Error(`the case does not build:\n${built.stderr}`);
+    const run = await body(project);
+    return { status: run.status, stderr: run.stderr.split(tmp).join('<tmp>') };
+  } finally {
     rmSync(tmp, { recursive: true, force: true });
-    throw error;
   }
 }
 
-describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id) => {
+function runFsCase(dir: string): Promise<CliRun> {
+  return inCopy(dir, async (project) => {
+    apply(project, JSON.parse(readFileSync(join(dir, 'fs.json'), 'utf8')) as FsOp[]);
+    await cli(project, ['build']);
+    return cli(project, ['check']);
+  });
+}
+
+function runGitCase(dir: string): Promise<CliRun> {
+  const spec = JSON.parse(readFileSync(join(dir, 'git.json'), 'utf8')) as GitCase;
+  return inCopy(dir, async (project) => {
+    apply(project, spec.base ?? []);
+    git(project, 'init', '-q', '-b', 'main');
+    git(project, 'add', '-A');
+    git(project, 'commit', '-qm', 'base');
+    git(project, 'checkout', '-qb', 'change');
+    apply(project, spec.change);
+    if (spec.build) await cli(project, ['build']);
+    git(project, 'add', '-A');
+    git(project, 'commit', '-qm', 'change', '--allow-empty');
+    return cli(project, ['check', '--base', 'main']);
+  });
+}
+
+function cliRunner(dir: string): ((dir: string) => Promise<CliRun>) | null {
+  if (existsSync(join(dir, 'fs.json'))) return runFsCase;
+  if (existsSync(join(dir, 'git.json'))) return runGitCase;
+  return null;
+}
+
+describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
   const bad = caseDir(id, 'bad');
   const good = caseDir(id, 'good');
+  const runCli = cliRunner(bad);
 
-  if (isCliCase(bad)) {
-    test('bad: readSpec refuses the file and `pamc check` fails with the rule', () => {
-      const run = runCliCase(bad);
-      try {
-        expect(run.refused.length).toBeGreaterThan(0);
-        expect(run.status).toBe(1);
-        expect(run.stderr).toContain(`[${id}]`);
-        golden(bad, run.stderr);
-      } finally {
-        rmSync(run.tmp, { recursive: true, force: true });
-      }
+  if (runCli) {
+    test('bad: `pamc check` reports the rule', async () => {
+      const run = await runCli(bad);
+      expect(run.stderr).toContain(`[${id}]`);
+      if (rule.severity === 'error') expect(run.status).toBe(1);
+      golden(bad, run.stderr);
     });
-    test('good: `pamc check` passes', () => {
-      const run = runCliCase(good);
-      try {
-        expect(run.refused).toEqual([]);
-        expect(run.stderr).not.toContain(`[${id}]`);
-        expect(run.status).toBe(0);
-      } finally {
-        rmSync(run.tmp, { recursive: true, force: true });
-      }
+    test('good: `pamc check` passes without the rule', async () => {
+      const run = await (cliRunner(good) ?? runCli)(good);
+      expect(run.stderr).not.toContain(`[${id}]`);
+      expect(run.status, run.stderr).toBe(0);
     });
     return;
   }

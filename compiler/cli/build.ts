@@ -14,7 +14,7 @@ export async function buildCommand(opts: CommonOptions, ctx: Context): Promise<n
   const s = settings(ctx.cwd, opts);
   const outDir = resolve(ctx.cwd, s.out);
   const now = clock(opts.now, ctx.env);
-  const lock = await acquireBuildLock(outDir);
+  const lock = await acquireBuildLock(outDir, { waiting: () => ctx.stderr.write(`pamc: waiting for another build of ${s.out}/ to finish\n`) });
   try {
     const recovered = recoverBuild(outDir);
     if (recovered.length) {

@@ -1,41 +1,28 @@
 /**
  * `pamc check`: everything `build` checks, plus that the output directory is
- * exactly what `build` would leave. With `--base REF`, history is judged
- * against what the base ref shipped. Exit 0: clean; 1: errors.
+ * exactly what `build` would leave. With `--base REF`, the pull request is
+ * judged against what the base ref shipped, by the base's own settings
+ * (./base.ts). Exit 0: clean; 1: errors.
  */
 import { resolve } from 'node:path';
-import { staleOutput } from '../pipeline.js';
-import { diagnostic } from '../rules/index.js';
-import { hasErrors, type SourceFile } from '../report/diagnostic.js';
-import { LOCK_FILE } from '../lock/index.js';
+import { staleOutput } from '../compile.js';
+import { hasErrors } from '../report/diagnostic.js';
 import { clock, printTimings, report, type CommonOptions } from './common.js';
 import type { Context } from './context.js';
-import { gitShow } from './git.js';
+import { readBase } from './base.js';
 import { loadProject, settings } from './project.js';
 import { interruptedBuild } from './write.js';
 
 export async function checkCommand(opts: CommonOptions & { base?: string }, ctx: Context): Promise<number> {
   const s = settings(ctx.cwd, opts);
-  let baseLock: SourceFile | null | undefined;
-  if (opts.base !== undefined) {
-    const text = gitShow(ctx.cwd, opts.base, `${s.out}/${LOCK_FILE}`);
-    baseLock = text === null ? null : { path: `${opts.base}:${s.out}/${LOCK_FILE}`, text };
-  }
-  const { input, output, sources, timings } = await loadProject(ctx.cwd, opts, clock(opts.now, ctx.env), baseLock === undefined ? {} : { baseLock });
-  // Migrations a killed build put in place without listing them in the lock (the staging ones staleOutput names already).
+  const base = opts.base === undefined ? null : readBase(ctx.cwd, opts.base, s);
+  const { input, output, sources, timings } = await loadProject(ctx.cwd, opts, clock(opts.now, ctx.env), base ? { base: base.base } : {});
+  // Migrations a killed build put in place without listing them in the lock are stale output, not hand-written files.
   const interrupted = interruptedBuild(resolve(ctx.cwd, s.out));
-  const leftovers = interrupted
-    .filter((f) => !f.startsWith('staging/'))
-    .map((f) =>
-      diagnostic(
-        'stale-output',
-        undefined,
-        `${s.out}/${f} was left by a build that was interrupted before it wrote the lock`,
-        'run `pamc build`: it removes what an interrupted build left, then builds',
-      ),
-    );
-  const foreign = output.foreign.filter((f) => !interrupted.includes(f));
-  const diagnostics = [...output.diagnostics, ...staleOutput(output, input.outFiles, s.out), ...leftovers];
+  const diagnostics = [...(base?.diagnostics ?? []), ...output.diagnostics, ...staleOutput(output, input.outFiles, s.out, interrupted)];
+  const refused = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.span?.file));
+  const foreign = output.foreign.filter((f) => !interrupted.includes(f) && !refused.has(`${s.out}/${f}`));
+  for (const [path, text] of base?.sources ?? []) sources.set(path, text);
   report(ctx, diagnostics, sources, opts.format);
   if (opts.timings) printTimings(ctx, timings, output.timings);
   if (opts.format === 'text') {

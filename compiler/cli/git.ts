@@ -1,5 +1,6 @@
 /**
- * Git, for `check --base`: the lock as it is at a ref.
+ * Git, for `check --base`: files as they are at a ref. Paths are relative to
+ * the working directory, which may be a subdirectory of the repository.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -12,8 +13,8 @@ function git(cwd: string, args: string[]): { status: number; stdout: string; std
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The text of `path` (relative to cwd) at `ref`, or null when the file does not exist there. */
-export function gitShow(cwd: string, ref: string, path: string): string | null {
+/** Checks that `ref` names a commit of the repository `cwd` is in; returns the prefix of `cwd` in the repository. */
+export function gitRef(cwd: string, ref: string): string {
   if (git(cwd, ['rev-parse', '--is-inside-work-tree']).status !== 0) throw new GitError(`--base needs a git repository; ${cwd} is not inside one`);
   const verify = git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   if (verify.status !== 0) {
@@ -21,11 +22,29 @@ export function gitShow(cwd: string, ref: string, path: string): string | null {
       `git ref \`${ref}\` does not exist here. In CI this is usually a shallow clone: fetch the history (actions/checkout with \`fetch-depth: 0\`, or \`git fetch origin <branch>\`) and try again`,
     );
   }
-  const prefix = git(cwd, ['rev-parse', '--show-prefix']).stdout.trim();
+  return git(cwd, ['rev-parse', '--show-prefix']).stdout.trim();
+}
+
+/** The text of `path` (relative to cwd) at `ref`, or null when the file does not exist there. */
+export function gitShow(cwd: string, ref: string, path: string): string | null {
+  const prefix = gitRef(cwd, ref);
   const r = git(cwd, ['show', `${ref}:${prefix}${path}`]);
   if (r.status !== 0) {
     if (/does not exist|exists on disk, but not in/.test(r.stderr)) return null;
     throw new GitError(`git show ${ref}:${prefix}${path} failed: ${r.stderr.trim()}`);
   }
   return r.stdout;
+}
+
+/** The files directly in directory `dir` (relative to cwd) at `ref`: name → blob id. */
+export function gitFiles(cwd: string, ref: string, dir: string): Map<string, string> {
+  const prefix = gitRef(cwd, ref);
+  const r = git(cwd, ['ls-tree', '-z', `${ref}:${prefix}${dir}`]);
+  const out = new Map<string, string>();
+  if (r.status !== 0) return out;
+  for (const line of r.stdout.split('\0')) {
+    const m = /^[0-7]+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
+    if (m) out.set(m[2]!, m[1]!);
+  }
+  return out;
 }

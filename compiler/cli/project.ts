@@ -3,8 +3,8 @@
  * package.json, the spec and the output directory, compiled by the core.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { compile, type CompileInput, type CompileOutput } from '../pipeline.js';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { compile, type CompileInput, type CompileOutput } from '../compile.js';
 import { loadParser, type SqlParser } from '../sql/parser.js';
 import { diagnostic } from '../rules/index.js';
 import { IoError, readOut, readSpec } from './io.js';
@@ -16,24 +16,35 @@ export interface Settings {
   prefix: string;
 }
 
-/** Reads the settings: a flag wins over package.json, which wins over the defaults (schema, out, no prefix). */
-export function settings(cwd: string, opts: { schema?: string; out?: string }): Settings {
+/** A directory setting as a path relative to the project (`out/.`, `out/../out` and `/abs/project/out` are all `out`); one outside it stays absolute. */
+function normalizeDir(cwd: string, dir: string): string {
+  const rel = relative(cwd, resolve(cwd, dir)).split(sep).join('/');
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? resolve(cwd, dir) : rel;
+}
+
+/** The "pamc" settings of a package.json text (null: no package.json); `where` names it in errors. */
+export function settingsFrom(cwd: string, packageJson: string | null, opts: { schema?: string; out?: string }, where: string): Settings {
   let fromPackage: { schema?: unknown; out?: unknown; prefix?: unknown } = {};
-  const pkg = resolve(cwd, 'package.json');
-  if (existsSync(pkg)) {
+  if (packageJson !== null) {
     try {
-      fromPackage = (JSON.parse(readFileSync(pkg, 'utf8')) as { pamc?: typeof fromPackage }).pamc ?? {};
+      fromPackage = (JSON.parse(packageJson) as { pamc?: typeof fromPackage }).pamc ?? {};
     } catch {
-      throw new IoError(`${pkg} is not valid JSON`);
+      throw new IoError(`${where} is not valid JSON`);
     }
   }
-  const trim = (p: string): string => p.replace(/\/+$/, '') || '.';
-  const pick = (flag: string | undefined, key: unknown, fallback: string): string => trim(flag ?? (typeof key === 'string' ? key : fallback));
+  const pick = (flag: string | undefined, key: unknown, fallback: string): string => normalizeDir(cwd, flag ?? (typeof key === 'string' ? key : fallback));
   return {
     schema: pick(opts.schema, fromPackage.schema, 'schema'),
     out: pick(opts.out, fromPackage.out, 'out'),
     prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '',
   };
+}
+
+/** Reads the settings: a flag wins over package.json, which wins over the defaults (schema, out, no prefix). */
+export function settings(cwd: string, opts: { schema?: string; out?: string }): Settings {
+  const pkg = resolve(cwd, 'package.json');
+  return settingsFrom(cwd, existsSync(pkg) ? readFileSync(pkg, 'utf8') : null, opts, pkg);
 }
 
 /** LoadedProject is a compiled project with the texts diagnostics point into. */
@@ -71,6 +82,7 @@ export async function loadProject(cwd: string, opts: { schema?: string; out?: st
   const output = { ...compiled, diagnostics: [...refused, ...compiled.diagnostics] };
   const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
   if (out.lock) sources.set(out.lock.path, out.lock.text);
-  if (input.baseLock) sources.set(input.baseLock.path, input.baseLock.text);
+  if (input.base?.lock) sources.set(input.base.lock.path, input.base.lock.text);
+  for (const path of compiled.foreign) sources.set(`${s.out}/${path}`, out.files.get(path) ?? '');
   return { settings: s, input, output, sources, parser, timings: { read, 'parser-load': parserLoad } };
 }

@@ -35,29 +35,38 @@ const RETRY_MS = 250;
 
 /**
  * Takes the build lock of `outDir`, waiting up to `waitMs` for a running
- * build to finish. A lock left by a killed build is taken over once
- * it is stale. Returns the release; `compromised()` says whether the lock was
- * lost meanwhile (the holder stalled past the stale time), in which case the
- * build must not commit.
+ * build to finish (`waiting` is called once, when it has to wait). A lock
+ * left by a killed build is taken over once stale. Returns the release;
+ * `compromised()` says whether the lock was lost meanwhile (the holder
+ * stalled past the stale time), in which case the build must not commit.
  */
-export async function acquireBuildLock(outDir: string, waitMs = 10_000): Promise<{ release: () => Promise<void>; compromised: () => boolean }> {
+export async function acquireBuildLock(
+  outDir: string,
+  { waitMs = 60_000, waiting }: { waitMs?: number; waiting?: () => void } = {},
+): Promise<{ release: () => Promise<void>; compromised: () => boolean }> {
   mkdirSync(outDir, { recursive: true });
   let lost = false;
-  try {
-    const release = await lockDirectory(outDir, {
+  const attempt = (retries: number): Promise<() => Promise<void>> =>
+    lockDirectory(outDir, {
       lockfilePath: join(outDir, BUILD_LOCK),
       realpath: false,
       stale: STALE_MS,
-      retries: { retries: Math.ceil(waitMs / RETRY_MS), factor: 1, minTimeout: RETRY_MS, maxTimeout: RETRY_MS },
+      retries: { retries, factor: 1, minTimeout: RETRY_MS, maxTimeout: RETRY_MS },
       onCompromised: () => {
         lost = true;
       },
     });
+  const locked = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ELOCKED';
+  try {
+    const release = await attempt(0).catch((error: unknown) => {
+      if (!locked(error)) throw error;
+      waiting?.();
+      return attempt(Math.ceil(waitMs / RETRY_MS));
+    });
     return { release: () => release().catch(() => undefined), compromised: () => lost };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+    if (locked(error))
       throw new IoError(`another pamc build is writing ${outDir}; wait for it to finish (if no pamc runs, remove ${join(outDir, BUILD_LOCK)})`);
-    }
     throw error;
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { Span } from '../report/diagnostic.js';
 import type { Column, Operation } from '../model/types.js';
+import { inSet } from '../model/snapshot.js';
 import type { ColumnState, IndexState, RlsState, SchemaState, TableState } from './state.js';
 
 /** AddTable describes a table creation, with its columns, indexes, RLS and policies. */
@@ -131,7 +132,7 @@ function columnShape(c: Column, canon: TypeCanonicalizer): string {
     c.unique,
     c.default?.value ?? null,
     c.references ? [c.references.schema, c.references.table, c.references.column, c.references.onDelete] : null,
-    c.in?.value ?? null,
+    c.in ? inSet(c.in.value) : null,
     c.check?.value ?? null,
   ]);
 }

@@ -21,21 +21,28 @@
  * where the library could decide otherwise. tests/load-fast.test.ts holds
  * the two paths to the same trees.
  */
-import type { Span } from '../report/diagnostic.js';
 import type { LEntry, LNode } from './index.js';
-
-/** Nesting the fast path takes on; deeper documents go to the general path, which enforces the limit. */
-const MAX_FAST_DEPTH = 48;
-/** YAML limits implicit keys to 1024 characters; longer ones go to the general path. */
-const MAX_KEY = 1000;
-
-/** Characters outside the subset anywhere in the text: controls but LF, CR and tab included, DEL, C1, LS, PS, BOM, non-characters. */
-const OUTSIDE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-class Bail extends Error {}
-const BAIL = new Bail();
+import {
+  APOSTROPHE,
+  BAIL,
+  COLON,
+  Cursor,
+  DASH,
+  HASH,
+  isFlowIndicator,
+  isIndicator,
+  isKeyChar,
+  LF,
+  LONE_SURROGATE,
+  MAX_FAST_DEPTH,
+  MAX_KEY,
+  OUTSIDE,
+  QUOTE,
+  resolvePlain,
+  SPACE,
+  type Block,
+  type Next,
+} from './fast-lex.js';
 
 /** The located tree of `text`, or null to take the general path. */
 export function loadFast(text: string, file: string): LNode | null {
@@ -48,157 +55,7 @@ export function loadFast(text: string, file: string): LNode | null {
   }
 }
 
-/** The next line with content: where its first character is, and its indentation. */
-interface Next {
-  pos: number;
-  indent: number;
-}
-
-/** A block node: the node, the end of its trailing part (what ends an enclosing block collection), the next content line. */
-interface Block {
-  node: LNode;
-  end: number;
-  next: Next | null;
-}
-
-const SPACE = 0x20;
-const LF = 0x0a;
-const HASH = 0x23;
-const COLON = 0x3a;
-const DASH = 0x2d;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-
-function isKeyChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === DASH;
-}
-
-/** Characters that cannot begin a plain scalar here, or begin one only in ways left to the general path. */
-function isIndicator(c: number): boolean {
-  switch (c) {
-    case 0x2d: // -
-    case 0x3f: // ?
-    case 0x3a: // :
-    case 0x2c: // ,
-    case 0x5b: // [
-    case 0x5d: // ]
-    case 0x7b: // {
-    case 0x7d: // }
-    case 0x23: // #
-    case 0x26: // &
-    case 0x2a: // *
-    case 0x21: // !
-    case 0x7c: // |
-    case 0x3e: // >
-    case 0x27: // '
-    case 0x22: // "
-    case 0x25: // %
-    case 0x40: // @
-    case 0x60: // `
-      return true;
-    default:
-      return false;
-  }
-}
-
-function isFlowIndicator(c: number): boolean {
-  return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
-}
-
-const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
-const TRUES = new Set(['true', 'True', 'TRUE']);
-const FALSES = new Set(['false', 'False', 'FALSE']);
-const INTEGER = /^[-+]?[0-9]+$/;
-/** Anything the core schema might read as a number (floats, octal, hex, infinities, NaN) other than a decimal integer. */
-const NUMBER_LIKE = /^[-+]?\.?[0-9]|^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
-
-/** A plain scalar's value under YAML 1.2's core schema, as the `yaml` library resolves it. */
-function resolvePlain(raw: string): string | number | boolean | null {
-  // Most scalars are words: one that starts with a letter other than those of null, true and false is a string.
-  const c = raw.charCodeAt(0) | 0x20;
-  if (c >= 0x61 && c <= 0x7a && c !== 0x6e && c !== 0x74 && c !== 0x66) return raw;
-  if (NULLS.has(raw)) return null;
-  if (TRUES.has(raw)) return true;
-  if (FALSES.has(raw)) return false;
-  if (INTEGER.test(raw)) return parseInt(raw, 10);
-  if (NUMBER_LIKE.test(raw)) throw BAIL;
-  return raw;
-}
-
-class Reader {
-  private readonly length: number;
-  /** Whether the last gap passed comment lines. */
-  private gapComments = false;
-
-  constructor(
-    private readonly text: string,
-    private readonly file: string,
-  ) {
-    this.length = text.length;
-  }
-
-  private span(start: number, end: number): Span {
-    return { file: this.file, start, end: Math.max(end, start) };
-  }
-
-  private code(i: number): number {
-    return i < this.length ? this.text.charCodeAt(i) : -1;
-  }
-
-  /** The position after the line break of the line holding `i` (or the end of the text). */
-  private afterLine(i: number): number {
-    const nl = this.text.indexOf('\n', i);
-    return nl === -1 ? this.length : nl + 1;
-  }
-
-  private skipSpaces(i: number): number {
-    while (this.code(i) === SPACE) i++;
-    return i;
-  }
-
-  /**
-   * The next content line from the line start `i`, over blank lines and
-   * comment lines. Comment lines must be indented like the content line
-   * that follows them, or sit in the first column at the end of the text:
-   * where else a comment line goes, and so where a collection's span ends,
-   * is the general path's to decide.
-   */
-  private gap(i: number): Next | null {
-    let comments: number[] | null = null;
-    this.gapComments = false;
-    while (i < this.length) {
-      const j = this.skipSpaces(i);
-      if (j >= this.length) break;
-      const c = this.text.charCodeAt(j);
-      if (c === LF) {
-        i = j + 1;
-        continue;
-      }
-      if (c === HASH) {
-        (comments ??= []).push(j - i);
-        i = this.afterLine(j);
-        continue;
-      }
-      const indent = j - i;
-      if (comments) for (const at of comments) if (at !== indent) throw BAIL;
-      this.gapComments = comments !== null;
-      return { pos: j, indent };
-    }
-    if (comments) for (const at of comments) if (at !== 0) throw BAIL;
-    this.gapComments = comments !== null;
-    return null;
-  }
-
-  /** After a value on its line: spaces, perhaps a comment, then the line break. Returns the position after it. */
-  private endOfLine(i: number): number {
-    const j = this.skipSpaces(i);
-    const c = this.code(j);
-    if (c === -1) return this.length;
-    if (c === LF) return j + 1;
-    if (c === HASH && j > i) return this.afterLine(j);
-    throw BAIL;
-  }
-
+class Reader extends Cursor {
   document(): LNode {
     const first = this.gap(0);
     if (!first || first.indent !== 0) throw BAIL;
@@ -293,7 +150,7 @@ class Reader {
     const entries: LEntry[] = [];
     const seen = new Set<string>();
     const start = pos;
-    let end = pos;
+    let end: number;
     let next: Next | null;
     for (;;) {
       if (this.isSeqItem(pos)) throw BAIL;
@@ -375,7 +232,7 @@ class Reader {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
     const items: LNode[] = [];
     const start = pos;
-    let end = pos;
+    let end: number;
     let next: Next | null;
     for (;;) {
       if (this.code(pos + 1) !== SPACE) throw BAIL;
@@ -399,10 +256,6 @@ class Reader {
       pos = next.pos;
     }
     return { node: { kind: 'seq', items, span: this.span(start, end) }, end, next };
-  }
-
-  private lineStart(i: number): number {
-    return this.text.lastIndexOf('\n', i - 1) + 1;
   }
 
   /** Whether a sequence item at `v` is a mapping written on the dash's line (`- key: value`). */

@@ -7,16 +7,16 @@
  * it; `chain` is one hash over all entries in order, so an edited, reordered
  * or truncated lock is caught.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash.js';
 import type { Node as YamlNode } from 'yaml';
-import type { Diagnostic, SourceFile, Span } from '../report/diagnostic.js';
-import { diagnostic } from '../rules/index.js';
+import type { SourceFile, Span } from '../report/diagnostic.js';
 import type { Environment } from '../model/types.js';
 import { canonicalJson, type FeatureSnapshot } from '../model/snapshot.js';
 import { yamlLibrary } from '../load/index.js';
 
-export const LOCK_FILE = 'pamc.lock.json';
-export const STAGING_DIR = 'staging';
+import { LOCK_FILE, MIGRATION_NAME } from './names.js';
+
+export { LOCK_FILE, MIGRATION_NAME, STAGING_DIR } from './names.js';
 export const LOCK_FORMAT = 1;
 
 /** LockEntry records one emitted feature. */
@@ -38,9 +38,7 @@ export interface Lock {
   span: Span;
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256 } from './hash.js';
 
 /** The chained hash over entries in order. */
 export function chainHash(entries: readonly LockEntry[]): string {
@@ -83,8 +81,6 @@ export function renderLock(entries: readonly LockEntry[]): string {
   return layout(entries.map(entryLine));
 }
 
-export const MIGRATION_NAME = /^([0-9]{14})_([a-z0-9_]+)\.sql$/;
-
 function isEntry(v: unknown): v is LockEntry {
   if (!v || typeof v !== 'object') return false;
   const e = v as Record<string, unknown>;
@@ -105,24 +101,27 @@ function isEntry(v: unknown): v is LockEntry {
   );
 }
 
+/** LockProblem is why a lock file cannot be trusted: it does not parse as a lock, or (chain) its entries do not match its chained hash. */
+export interface LockProblem {
+  span: Span;
+  message: string;
+  chain: boolean;
+}
+
+/** ParsedLock is a lock read from its file, and the problems found (the lock is then empty, or its entries unproven). */
+export interface ParsedLock {
+  lock: Lock;
+  problems: LockProblem[];
+}
+
 /** Parses a lock file. A missing lock is an empty lock. */
-export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics: Diagnostic[] } {
+export function parseLock(source: SourceFile | null): ParsedLock {
   const emptySpan: Span = { file: source?.path ?? LOCK_FILE, start: 0, end: 0 };
   const empty: Lock = { entries: [], chain: chainHash([]), spans: [], span: emptySpan };
-  if (!source) return { lock: empty, diagnostics: [] };
-  const fail = (message: string, span: Span = emptySpan): { lock: Lock; diagnostics: Diagnostic[] } => ({
-    lock: empty,
-    diagnostics: [
-      diagnostic(
-        'lock-integrity',
-        span,
-        message,
-        `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`,
-      ),
-    ],
-  });
+  if (!source) return { lock: empty, problems: [] };
+  const fail = (message: string, span: Span = emptySpan): ParsedLock => ({ lock: empty, problems: [{ span, message, chain: false }] });
   const canonical = canonicalLock(source);
-  if (canonical) return { lock: canonical, diagnostics: [] };
+  if (canonical) return { lock: canonical, problems: [] };
   const { parseDocument, isMap, isSeq } = yamlLibrary();
   const doc = parseDocument(source.text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -160,17 +159,16 @@ export function parseLock(source: SourceFile | null): { lock: Lock; diagnostics:
   if (chainHash(entries) !== body.chain) {
     return {
       lock,
-      diagnostics: [
-        diagnostic(
-          'lock-integrity',
-          { file: source.path, start: source.text.indexOf('"chain"'), end: source.text.indexOf('"chain"') + 7 },
-          'the chained hash does not match the entries: the lock was edited, reordered or truncated by hand',
-          `restore ${LOCK_FILE} from version control; to re-emit an unreleased migration, delete its entry and files and run \`pamc build\``,
-        ),
+      problems: [
+        {
+          span: { file: source.path, start: source.text.indexOf('"chain"'), end: source.text.indexOf('"chain"') + 7 },
+          message: 'the chained hash does not match the entries: the lock was edited, reordered or truncated by hand',
+          chain: true,
+        },
       ],
     };
   }
-  return { lock, diagnostics: [] };
+  return { lock, problems: [] };
 }
 
 /**

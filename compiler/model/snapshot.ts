@@ -83,3 +83,34 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
   }
   return path || '(root)';
 }
+
+/**
+ * A snapshot as it is compared: column types in PostgreSQL's canonical
+ * spelling (`timestamp with time zone` is `timestamptz`) and `in` lists as
+ * sets, so a respelling or a reordering is not an edit.
+ */
+function normalized(snapshot: FeatureSnapshot, canon: (type: string) => string): unknown {
+  const columns = (cs: unknown): unknown =>
+    Object.fromEntries(
+      Object.entries((cs ?? {}) as Record<string, Record<string, unknown>>).map(([name, c]) => {
+        const out: Record<string, unknown> = { ...c };
+        if (typeof c.type === 'string') out.type = canon(c.type);
+        if (Array.isArray(c.in)) out.in = inSet(c.in as Array<string | number>);
+        return [name, out];
+      }),
+    );
+  const tables = (ts: unknown): unknown =>
+    Object.fromEntries(Object.entries((ts ?? {}) as Record<string, Record<string, unknown>>).map(([name, t]) => [name, { ...t, columns: columns(t.columns) }]));
+  return { ...snapshot, tables: tables(snapshot.tables), extend: tables(snapshot.extend) };
+}
+
+/** Whether two snapshots describe the same feature, up to respellings of types and the order of `in` lists. */
+export function sameSnapshot(a: FeatureSnapshot, b: FeatureSnapshot, canon: (type: string) => string): boolean {
+  return canonicalJson(a) === canonicalJson(b) || canonicalJson(normalized(a, canon)) === canonicalJson(normalized(b, canon));
+}
+
+/** An `in` list as a set: its values in one order, numbers and strings kept apart. */
+export function inSet(values: ReadonlyArray<string | number>): Array<string | number> {
+  const key = (v: string | number): string => `${typeof v}:${v}`;
+  return [...values].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

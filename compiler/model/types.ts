@@ -132,6 +132,8 @@ export interface Phase {
   draft: boolean;
   file: string;
   span: Span;
+  /** Span of the phase number. */
+  numberSpan: Span;
   /** Span of the `features:` key, where a vanished feature is reported. */
   featuresSpan: Span;
   features: Feature[];

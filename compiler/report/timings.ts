@@ -8,8 +8,8 @@ export interface Stopwatch {
   timings: Record<string, number>;
   /** Adds the time since the previous lap (or the start) to `stage`. */
   lap(stage: string): void;
-  /** Adds `ms` measured elsewhere to `stage`, and restarts the lap. */
-  add(stage: string, ms: number): void;
+  /** Runs `fn`, adds the time it took to `stage`, and restarts the lap. */
+  measure<T>(stage: string, fn: () => T): T;
 }
 
 export function stopwatch(): Stopwatch {
@@ -25,9 +25,14 @@ export function stopwatch(): Stopwatch {
       add(stage, now - t);
       t = now;
     },
-    add(stage, ms) {
-      add(stage, ms);
-      t = performance.now();
+    measure(stage, fn) {
+      const t0 = performance.now();
+      try {
+        return fn();
+      } finally {
+        t = performance.now();
+        add(stage, t - t0);
+      }
     },
   };
 }

@@ -1,16 +1,18 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
+import { inSet } from '../model/snapshot.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'change-check',
   severity: 'error',
   stage: 'history',
   summary: 'A check (or `in` list) of a shipped column changes or is added.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const { before, after } = change;
-    const inBefore = before.column.in ? JSON.stringify(before.column.in.value) : null;
-    const inAfter = after.column.in ? JSON.stringify(after.column.in.value) : null;
+    const inBefore = before.column.in ? JSON.stringify(inSet(before.column.in.value)) : null;
+    const inAfter = after.column.in ? JSON.stringify(inSet(after.column.in.value)) : null;
     const checkBefore = before.column.check?.value ?? null;
     const checkAfter = after.column.check?.value ?? null;
     const inChanged = inAfter !== null && inBefore !== inAfter;
@@ -22,4 +24,4 @@ export const rule = {
       span: (inChanged ? after.column.in?.span : after.column.check?.span) ?? after.column.span,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'change-default',
   severity: 'error',
   stage: 'history',
   summary: 'The default of a shipped column changes or disappears.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const before = change.before.column.default?.value ?? null;
     const after = change.after.column.default?.value ?? null;
     if (before === after) return null;
@@ -23,4 +24,4 @@ export const rule = {
       span: change.after.column.default?.span ?? change.after.column.span,
     };
   },
-} as const satisfies Rule;
+});

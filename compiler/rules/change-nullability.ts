@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'change-nullability',
   severity: 'error',
   stage: 'history',
   summary: 'A shipped column becomes NOT NULL, or stops being NOT NULL.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const { before, after } = change;
     if (before.column.notNull === after.column.notNull) return null;
     const now = after.column.notNull;
@@ -21,4 +22,4 @@ export const rule = {
       span: after.column.span,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { tableName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'change-owner',
   severity: 'error',
   stage: 'history',
   summary: 'The owner column of a shipped owner rule changes.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_rls') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_rls') return null;
     const { before, after } = change;
     if (before.kind !== 'owner' || after.kind !== 'owner' || before.rule.owner.value === after.rule.owner.value) return null;
     return {
@@ -16,4 +17,4 @@ export const rule = {
       span: after.rule.owner.span,
     };
   },
-} as const satisfies Rule;
+});

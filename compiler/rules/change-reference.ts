@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import type { Reference } from '../model/types.js';
 import { columnName } from './describe.js';
 
@@ -6,13 +6,14 @@ function show(r: Reference | null): string {
   return r ? `${r.schema}.${r.table}(${r.column})${r.onDelete ? ` on delete ${r.onDelete}` : ''}` : 'no reference';
 }
 
-export const rule = {
+export const rule = defineRule({
   id: 'change-reference',
   severity: 'error',
   stage: 'history',
   summary: 'The foreign key of a shipped column changes its target or its ON DELETE action, or appears or disappears.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const a = show(change.before.column.references);
     const b = show(change.after.column.references);
     if (a === b) return null;
@@ -22,4 +23,4 @@ export const rule = {
       span: change.after.column.references?.span ?? change.after.column.span,
     };
   },
-} as const satisfies Rule;
+});

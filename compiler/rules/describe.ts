@@ -3,7 +3,8 @@
  * every rule phrases tables, columns and operations the same way.
  */
 import type { Change } from '../diff/changes.js';
-import type { TableState } from '../diff/state.js';
+import type { Origin, TableState } from '../diff/state.js';
+import type { Span } from '../report/diagnostic.js';
 
 export function tableName(t: Pick<TableState, 'schema' | 'name'>): string {
   return t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
@@ -42,5 +43,59 @@ export function describeChange(change: Change): string {
       return `\`${change.operation}\` is no longer allowed on \`${tableName(change.table)}\``;
     case 'alter_rls':
       return `the row level security of \`${tableName(change.table)}\` is changed`;
+  }
+}
+
+/** A name or text as messages show it: control characters as \u escapes. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Points into a fragment when the YAML scalar spells it out verbatim; else at the whole scalar. */
+export function fragmentSpan(value: { value: string; span: Span }, offset: number): Span {
+  const { span } = value;
+  if (span.end - span.start === value.value.length && offset < value.value.length)
+    return { file: span.file, start: span.start + offset, end: span.start + offset + 1 };
+  return span;
+}
+
+/** The allowed word nearest to `word`, if it is near enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== null && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : null;
+}
+
+function distance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Infinity;
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Who created a thing, for messages: a feature, an `existing:` declaration, or Supabase. */
+export function describeOrigin(origin: Origin): string {
+  switch (origin.kind) {
+    case 'feature':
+      return `feature \`${origin.feature}\``;
+    case 'existing':
+      return 'an `existing:` declaration';
+    case 'builtin':
+      return 'Supabase';
   }
 }

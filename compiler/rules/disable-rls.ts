@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { tableName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'disable-rls',
   severity: 'error',
   stage: 'history',
   summary: 'Row level security of a shipped table is waived or removed.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_rls') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_rls') return null;
     if (change.before.kind !== 'owner' || change.after.kind === 'owner') return null;
     return {
       message: `\`${tableName(change.table)}\` was shipped with row level security and the spec now waives it: without RLS anyone with the anon key can read and write every row`,
@@ -15,4 +16,4 @@ export const rule = {
       span: change.after.kind === 'disabled' ? change.after.waiver.span : change.table.span,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'drop-check',
   severity: 'error',
   stage: 'history',
   summary: 'A check (or `in` list) of a shipped column disappears.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const { before, after } = change;
     const lost = [before.column.in && !after.column.in ? 'an `in` list' : null, before.column.check && !after.column.check ? 'a check' : null].filter(Boolean);
     if (lost.length === 0) return null;
@@ -17,4 +18,4 @@ export const rule = {
       span: after.column.span,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,16 +1,17 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'drop-column',
   severity: 'error',
   stage: 'history',
   summary: 'A column that was already shipped disappears from the spec.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'drop_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'drop_column') return null;
     return {
       message: `column ${columnName(change.table, change.column.column.name)} was shipped and is no longer in the spec: dropping it would lose its data and break code that reads it`,
       hint: `keep \`${change.column.column.name}\` in its feature; a column the app no longer needs can stay, unused`,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'drop-primary-key',
   severity: 'error',
   stage: 'history',
   summary: 'A shipped column stops being (part of) the primary key, or becomes part of it.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const { before, after } = change;
     if (before.column.primaryKey === after.column.primaryKey) return null;
     return {
@@ -18,4 +19,4 @@ export const rule = {
       span: after.column.span,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,8 +1,10 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'duplicate-key',
   severity: 'error',
   stage: 'load',
   summary: 'A mapping repeats a key; YAML would silently keep only one value.',
-} as const satisfies Rule;
+  on: ['duplicate-key'],
+  check: () => ({ message: 'this key appears twice in the same mapping; YAML keeps only one of them', hint: 'remove or rename one of the two keys' }),
+});

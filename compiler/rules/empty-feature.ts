@@ -1,8 +1,13 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'empty-feature',
   severity: 'error',
   stage: 'model',
   summary: 'A feature that creates and extends nothing would be an empty migration.',
-} as const satisfies Rule;
+  on: ['feature'],
+  check({ feature, wrote }) {
+    if (feature.tables.length || feature.extends.length || wrote.tables || wrote.extend) return null;
+    return { message: `feature \`${feature.name}\` creates and extends nothing`, hint: 'add `tables:` or `extend:`, or remove the feature' };
+  },
+});

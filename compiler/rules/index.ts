@@ -5,7 +5,8 @@
  * keeps this list, the files, docs/rules/ and tests/fixtures/rules/ in step.
  */
 import type { Diagnostic, Span } from '../report/diagnostic.js';
-import type { Rule } from './rule.js';
+import type { Finding, Rule } from './rule.js';
+import type { Fact, FactKind } from './facts.js';
 import { rule as unreadableFile } from './unreadable-file.js';
 import { rule as yamlSyntax } from './yaml-syntax.js';
 import { rule as duplicateKey } from './duplicate-key.js';
@@ -54,6 +55,9 @@ import { rule as missingMigration } from './missing-migration.js';
 import { rule as lockIntegrity } from './lock-integrity.js';
 import { rule as versionOrder } from './version-order.js';
 import { rule as staleOutput } from './stale-output.js';
+import { rule as handWrittenMigration } from './hand-written-migration.js';
+import { rule as movedOutput } from './moved-output.js';
+import { rule as settingsChanged } from './settings-changed.js';
 
 /** Every rule, in the order the docs list them. */
 export const RULES = [
@@ -105,12 +109,17 @@ export const RULES = [
   lockIntegrity,
   versionOrder,
   staleOutput,
+  handWrittenMigration,
+  movedOutput,
+  settingsChanged,
 ] as const satisfies readonly Rule[];
 
 /** RuleId is the id of a registered rule. */
 export type RuleId = (typeof RULES)[number]['id'];
 
 const BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r as Rule]));
+const BY_FACT = new Map<FactKind, Rule[]>();
+for (const r of RULES as readonly Rule[]) for (const kind of r.on) BY_FACT.set(kind, [...(BY_FACT.get(kind) ?? []), r]);
 
 export function findRule(id: string): Rule | undefined {
   return BY_ID.get(id);
@@ -121,4 +130,25 @@ export function diagnostic(rule: RuleId, span: Span | undefined, message: string
   const meta = BY_ID.get(rule);
   if (!meta) throw new Error(`unregistered rule ${rule}`);
   return span ? { rule, severity: meta.severity, message, hint, span } : { rule, severity: meta.severity, message, hint };
+}
+
+/** Judges one fact: every rule that subscribes to its kind checks it; each finding becomes a diagnostic at its span or the fact's. */
+export function judge(fact: Fact): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const rule of BY_FACT.get(fact.kind) ?? []) {
+    const found = rule.check(fact as never);
+    if (!found) continue;
+    for (const f of Array.isArray(found) ? (found as readonly Finding[]) : [found as Finding]) {
+      const span = f.span ?? fact.span;
+      out.push({ rule: rule.id, severity: rule.severity, message: f.message, hint: f.hint, ...(span.file ? { span } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Judges `fact` into `into`; true when no error was found (the stage may go on with what the fact describes). */
+export function accept(fact: Fact, into: Diagnostic[]): boolean {
+  const found = judge(fact);
+  into.push(...found);
+  return !found.some((d) => d.severity === 'error');
 }

@@ -1,8 +1,84 @@
-import type { Rule } from './rule.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { LNode } from '../load/index.js';
+import { closest } from './describe.js';
+import { errorPlace, kindWord, typeWord } from '../validate/errors.js';
+import { defineRule, type Finding } from './rule.js';
 
-export const rule = {
+function typeHint(key: string | undefined): string {
+  switch (key) {
+    case 'allow':
+      return 'write a list, such as `allow: [select, insert]`';
+    case 'environments':
+      return 'write a list, such as `environments: [staging]`';
+    case 'in':
+      return 'write a list, such as `in: [user, pam]`';
+    case 'default':
+      return 'a default is a number, a boolean, or a SQL expression in a string (a text literal is written "\'pending\'")';
+    default:
+      return 'see the language reference in the README';
+  }
+}
+
+/** The finding for a schema error other than an unknown or a missing key. */
+function schemaValue(root: LNode, error: ErrorObject): Finding {
+  const { node, segments, what } = errorPlace(root, error);
+  const at = (message: string, hint: string): Finding => ({ message, hint, span: node.span });
+  const key = segments[segments.length - 1];
+  switch (error.keyword) {
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const guess = closest(node.kind === 'scalar' ? String(node.value) : '', allowed);
+      const list = allowed.map((v) => `\`${v}\``).join(', ');
+      return at(`${what} must be one of ${list}`, guess ? `did you mean \`${guess}\`?` : `write one of ${list}`);
+    }
+    case 'type': {
+      const want = (error.params as { type: string | string[] }).type;
+      const types = (Array.isArray(want) ? want : String(want).split(',')).map(typeWord);
+      return at(`${what} must be ${types.join(' or ')}, not ${kindWord(node)}`, typeHint(key));
+    }
+    case 'const':
+      if (key === 'rls')
+        return at(
+          '`rls` must be an owner rule or a waiver',
+          'write `rls: { owner: <column>, allow: [select, ...] }`, or `rls: { disabled: true, reason: "..." }`',
+        );
+      return at(`${what} must be \`${String((error.params as { allowedValue: unknown }).allowedValue)}\``, 'see the language reference in the README');
+    case 'pattern':
+      return at(`${what} must be written \`table(column)\` or \`schema.table(column)\``, 'for example `references: auth.users(id)`');
+    case 'uniqueItems':
+      return at(`${what} lists the same value twice`, 'remove the repeated value');
+    case 'minItems':
+    case 'minProperties':
+    case 'minLength':
+      return at(`${what} must not be empty`, 'give it a value, or remove the key');
+    case 'minimum':
+    case 'maximum':
+      return at(`${what} ${error.message ?? 'is out of range'}`, 'phases are numbered from 0 upwards');
+    default:
+      return at(`${what} ${error.message ?? 'is not valid'}`, 'see the language reference in the README');
+  }
+}
+
+export const rule = defineRule({
   id: 'invalid-value',
   severity: 'error',
   stage: 'validate',
   summary: 'A value of the wrong kind: a string where a list belongs, an unknown operation, a negative phase.',
-} as const satisfies Rule;
+  on: ['schema-error', 'environments', 'on-delete'],
+  check(fact) {
+    switch (fact.kind) {
+      case 'schema-error': {
+        const { keyword } = fact.error;
+        return keyword === 'additionalProperties' || keyword === 'required' ? null : schemaValue(fact.root, fact.error);
+      }
+      case 'environments':
+        if (!fact.listed.includes('production') || fact.listed.includes('staging')) return null;
+        return {
+          message: 'staging must receive every migration production does',
+          hint: 'write `environments: [production, staging]` (the default), or `[staging]` for a staging-only feature',
+        };
+      case 'on-delete':
+        return fact.hasReference ? null : { message: '`on_delete` needs `references`', hint: 'add `references: table(column)`, or remove `on_delete`' };
+    }
+  },
+});

@@ -1,8 +1,52 @@
-import type { Rule } from './rule.js';
+import { LOCK_FILE } from '../lock/names.js';
+import { canonicalJson } from '../model/snapshot.js';
+import { defineRule, type Finding } from './rule.js';
+import type { FactOf } from './facts.js';
+import { firstDifference } from '../model/snapshot.js';
 
-export const rule = {
+/** A lock entry new relative to the base that is not what `build` records for the spec. */
+function rederivedEntry({ entry, expected }: FactOf<'rederived-entry'>): Finding | null {
+  if (!expected) {
+    return {
+      message: `the lock lists ${entry.file}, which the base ref did not ship, for feature \`${entry.feature}\`, which the spec does not have (or has only in a draft phase)`,
+      hint: 'run `pamc build`: the lock records only what the spec emits',
+    };
+  }
+  if (canonicalJson(expected) === canonicalJson(entry)) return null;
+  return {
+    message: `the lock entry of ${entry.file} is not what \`pamc build\` records for the spec (it differs at \`${firstDifference(entry, expected)}\`)`,
+    hint: 'run `pamc build` and commit what it writes; pamc writes the lock, nobody edits it by hand',
+  };
+}
+
+export const rule = defineRule({
   id: 'lock-integrity',
   severity: 'error',
   stage: 'output',
   summary: 'The lock file cannot be read, or its chained hash does not match its entries.',
-} as const satisfies Rule;
+  on: ['lock-unreadable', 'base-entry', 'rederived-entry'],
+  check(fact) {
+    if (fact.kind === 'rederived-entry') return rederivedEntry(fact);
+    if (fact.kind === 'lock-unreadable') {
+      return {
+        message: fact.message,
+        hint: fact.chain
+          ? `restore ${LOCK_FILE} from version control; to re-emit an unreleased migration, delete its entry and files and run \`pamc build\``
+          : `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`,
+      };
+    }
+    const { base, current, kept, position } = fact;
+    if (!current) {
+      if (kept) return null;
+      return {
+        message: `the lock no longer lists ${base.file}, which the base ref shipped`,
+        hint: 'restore the lock entry from the base branch; shipped migrations stay in the lock forever',
+      };
+    }
+    if (canonicalJson(current) === canonicalJson(base)) return null;
+    return {
+      message: `lock entry ${position + 1} differs from the base ref (which has ${base.file}): shipped lock entries must not change`,
+      hint: 'restore the lock from the base branch and run `pamc build` for the new features only',
+    };
+  },
+});

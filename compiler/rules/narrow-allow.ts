@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { tableName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'narrow-allow',
   severity: 'error',
   stage: 'history',
   summary: 'An operation is removed from a shipped owner rule, so its policy would disappear.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'drop_policy') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'drop_policy') return null;
     const t = change.table;
     const span = t.rls.kind === 'owner' ? t.rls.rule.allow.span : t.span;
     return {
@@ -16,4 +17,4 @@ export const rule = {
       span,
     };
   },
-} as const satisfies Rule;
+});

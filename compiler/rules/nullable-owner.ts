@@ -1,8 +1,16 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'nullable-owner',
   severity: 'warning',
   stage: 'model',
   summary: 'The owner column may be NULL: such rows belong to nobody and no policy can reach them.',
-} as const satisfies Rule;
+  on: ['owner'],
+  check({ table, column }) {
+    if (!column || column.notNull || column.primaryKey) return null;
+    return {
+      message: `owner column \`${table.name}.${column.name}\` may be NULL: a row without an owner is invisible to every user`,
+      hint: `add \`not_null: true\` to \`${column.name}\``,
+    };
+  },
+});

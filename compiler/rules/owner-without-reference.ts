@@ -1,8 +1,16 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'owner-without-reference',
   severity: 'warning',
   stage: 'model',
   summary: 'The owner column does not reference a users table, so any uuid can own a row.',
-} as const satisfies Rule;
+  on: ['owner'],
+  check({ table, column }) {
+    if (!column || column.references) return null;
+    return {
+      message: `owner column \`${table.name}.${column.name}\` does not reference a users table, so any uuid can own a row`,
+      hint: `add \`references: auth.users(id)\` to \`${column.name}\``,
+    };
+  },
+});

@@ -1,8 +1,18 @@
-import type { Rule } from './rule.js';
+import { describeOrigin } from './describe.js';
+import { defineRule } from './rule.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'redundant-permission',
   severity: 'warning',
   stage: 'fold',
   summary: 'An extension allows an operation the owner rule already allows.',
-} as const satisfies Rule;
+  on: ['permission'],
+  check({ table, operation }) {
+    const by = table.rls.kind === 'owner' ? table.rls.permissions.find((p) => p.operation === operation) : undefined;
+    if (!by) return null;
+    return {
+      message: `\`${operation}\` is already allowed on \`${table.name}\` (by ${describeOrigin(by.origin)})`,
+      hint: `remove \`${operation}\` from this list`,
+    };
+  },
+});

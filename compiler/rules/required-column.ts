@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'required-column',
   severity: 'error',
   stage: 'fold',
   summary: 'A NOT NULL column without a default is added to a table that may already hold rows.',
-  check(change, mode) {
-    if (mode !== 'migration' || change.kind !== 'add_column' || !change.tableExisted) return null;
+  on: ['addition'],
+  check({ change }) {
+    if (change.kind !== 'add_column' || !change.tableExisted) return null;
     const c = change.column.column;
     if (!(c.notNull || c.primaryKey) || c.default) return null;
     return {
@@ -16,4 +17,4 @@ export const rule = {
       span: c.span,
     };
   },
-} as const satisfies Rule;
+});

@@ -1,13 +1,14 @@
-import type { Rule } from './rule.js';
+import { defineRule } from './rule.js';
 import { columnName } from './describe.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'retype-column',
   severity: 'error',
   stage: 'history',
   summary: 'The type of a shipped column changes.',
-  check(change, mode) {
-    if (mode !== 'history' || change.kind !== 'alter_column') return null;
+  on: ['change'],
+  check({ change }) {
+    if (change.kind !== 'alter_column') return null;
     const { before, after } = change;
     if (!change.typeChanged) return null;
     return {
@@ -16,4 +17,4 @@ export const rule = {
       span: after.column.type.span,
     };
   },
-} as const satisfies Rule;
+});

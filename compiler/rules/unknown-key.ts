@@ -1,8 +1,25 @@
-import type { Rule } from './rule.js';
+import { closest } from './describe.js';
+import { errorPlace } from '../validate/errors.js';
+import { defineRule } from './rule.js';
 
-export const rule = {
+export const rule = defineRule({
   id: 'unknown-key',
   severity: 'error',
   stage: 'validate',
   summary: 'A key that the pamc language does not know (often a typo).',
-} as const satisfies Rule;
+  on: ['schema-error'],
+  check(fact) {
+    const { error, root } = fact;
+    if (error.keyword !== 'additionalProperties') return null;
+    const at = errorPlace(root, error);
+    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+    const entry = at.node.kind === 'map' ? at.node.entries.find((e) => e.key === extra) : undefined;
+    const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    const guess = closest(extra, allowed);
+    return {
+      message: `unknown key \`${extra}\` in ${at.what === 'the file' ? 'a phase file' : at.what}`,
+      hint: guess ? `did you mean \`${guess}\`?` : `allowed keys: ${allowed.map((k) => `\`${k}\``).join(', ')}`,
+      span: entry?.keySpan ?? at.node.span,
+    };
+  },
+});

@@ -1,8 +1,73 @@
-import type { Rule } from './rule.js';
+import type { FactOf } from './facts.js';
+import { closest } from './describe.js';
+import { defineRule, type Finding } from './rule.js';
 
-export const rule = {
+function reference({ column, target, tables, why }: FactOf<'reference'>): Finding | null {
+  const ref = column.references!;
+  if (!target) {
+    const guess = closest(ref.table, tables);
+    return {
+      message: `\`${column.name}\` references \`${ref.schema}.${ref.table}\`, which does not exist at this point${why}`,
+      hint: guess ? `did you mean \`${guess}\`?` : 'reference a table created by an earlier feature, or declare it under `existing:`',
+    };
+  }
+  const names = target.columns.map((c) => c.column.name);
+  const targetColumn = target.columns.find((c) => c.column.name === ref.column);
+  if (!targetColumn) {
+    const guess = closest(ref.column, names);
+    return {
+      message: `\`${column.name}\` references \`${ref.schema}.${ref.table}(${ref.column})\`, but \`${ref.table}\` has no column \`${ref.column}\``,
+      hint: guess ? `did you mean \`${guess}\`?` : `reference one of: ${names.join(', ')}`,
+    };
+  }
+  // PostgreSQL references only a primary key or a unique column (pamc knows that of the tables it creates).
+  if (target.origin.kind !== 'feature') return null;
+  const pk = target.columns.filter((c) => c.column.primaryKey);
+  const singleUnique = target.indexes.some((i) => i.index.unique && !i.index.where && i.index.columns.length === 1 && i.index.columns[0] === ref.column);
+  if (targetColumn.column.unique || (pk.length === 1 && pk[0] === targetColumn) || singleUnique) return null;
+  return {
+    message: `\`${ref.table}.${ref.column}\` is neither the primary key nor unique, so PostgreSQL cannot reference it`,
+    hint: `reference the primary key of \`${ref.table}\`, or make \`${ref.column}\` unique`,
+  };
+}
+
+export const rule = defineRule({
   id: 'unknown-reference',
   severity: 'error',
   stage: 'fold',
   summary: 'A foreign key or index names a table or column that does not exist at that point.',
-} as const satisfies Rule;
+  on: ['reference', 'check-columns', 'index', 'index-column'],
+  check(fact) {
+    switch (fact.kind) {
+      case 'reference':
+        return reference(fact);
+      case 'index-column': {
+        if (fact.columns.includes(fact.name)) return null;
+        const guess = closest(fact.name, fact.columns);
+        return {
+          message: `index column \`${fact.name}\` is not a column of \`${fact.table}\``,
+          hint: guess ? `did you mean \`${guess}\`?` : 'index a column the table has',
+        };
+      }
+      case 'index': {
+        const names = fact.table.columns.map((c) => c.column.name);
+        const missing = fact.index.columns.find((c) => !names.includes(c));
+        if (missing === undefined) return null;
+        return { message: `index column \`${missing}\` is not a column of \`${fact.table.name}\``, hint: `did you mean one of: ${names.join(', ')}?` };
+      }
+      case 'check-columns': {
+        const { table, column } = fact;
+        const names = table.columns.map((c) => c.column.name);
+        return column.checkColumns
+          .filter((ref) => !names.includes(ref))
+          .map((ref) => {
+            const guess = closest(ref, names);
+            return {
+              message: `the check of \`${table.name}.${column.name}\` names \`${ref}\`, which is not a column of \`${table.name}\``,
+              hint: guess ? `did you mean \`${guess}\`?` : 'a check may only use columns of its own table',
+            };
+          });
+      }
+    }
+  },
+});

@@ -13,7 +13,7 @@ import { checkName, foreignKeyName, inCheckName, ownerIndexName, policyName, pri
 import { fold, needsOwnerIndex } from '../diff/fold.js';
 import type { TableState } from '../diff/state.js';
 import { AUTHENTICATED, SERVICE_ROLE } from '../emit/index.js';
-import { migrationPaths, type PlannedMigration } from '../pipeline.js';
+import { migrationPaths, type PlannedMigration } from '../compile.js';
 import { qualified, quoteIdent } from '../sql/ident.js';
 
 /** ExpectedColumn is a column as the spec declares it. */

@@ -14,13 +14,16 @@
  *   beyond `build` (staleOutput); the default is `build`;
  * - `fs.json` (optional, CLI cases only): FsOp[] applied to a copy of the case
  *   on disk, for what only the shell sees (symbolic links, huge files);
+ * - `git.json` (optional, CLI cases only): a GitCase, for what only
+ *   `check --base` sees (settings and files of the base ref);
+ * - `package.json` (optional, CLI cases only): the project's package.json;
  * - `expected.txt` (bad cases): the rendered diagnostics, a golden file.
  */
 import { vi } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, staleOutput, type CompileOutput } from '../../compiler/pipeline.js';
+import { compile, staleOutput, type CompileOutput } from '../../compiler/compile.js';
 import type { SqlParser } from '../../compiler/sql/parser.js';
 import { chainHash, LOCK_FILE, type LockEntry } from '../../compiler/lock/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../../compiler/report/diagnostic.js';
@@ -45,8 +48,22 @@ export type MutateOp =
   | { op: 'replace'; path: string; from: string; to: string }
   | { op: 'rechain' };
 
-/** FsOp is one change to a case copied on disk: a symbolic link, or a file of a given size. */
-export type FsOp = { op: 'symlink'; path: string; target: string } | { op: 'write'; path: string; text: string; repeat?: number };
+/** FsOp is one change to a case copied on disk: a symbolic link, a file of a given size, a rename, a removal. */
+export type FsOp =
+  | { op: 'symlink'; path: string; target: string }
+  | { op: 'write'; path: string; text: string; repeat?: number }
+  | { op: 'rename'; path: string; to: string }
+  | { op: 'remove'; path: string };
+
+/** GitCase is the content of git.json: a case judged by `pamc check --base main` in a git repository. */
+export interface GitCase {
+  /** Applied to the built project before it is committed on main. */
+  base?: FsOp[];
+  /** Applied on a branch after that: the pull request. */
+  change: FsOp[];
+  /** Whether `pamc build` runs after the change (default false). */
+  build?: boolean;
+}
 
 /** CaseConfig is the content of case.json. */
 export interface CaseConfig {

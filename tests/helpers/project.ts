@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { compile, type CompileInput, type CompileOutput } from '../../compiler/pipeline.js';
+import { compile, type CompileInput, type CompileOutput } from '../../compiler/compile.js';
 import { loadParser } from '../../compiler/sql/parser.js';
 import { readOut, readSpec } from '../../compiler/cli/io.js';
 import { loadProject } from '../../compiler/cli/project.js';

@@ -1,0 +1,147 @@
+/**
+ * The pure core: spec and lock in, diagnostics and files out.
+ *
+ * Input: CompileInput (the texts the shell read, the clock, the settings,
+ * and with `check --base` what the base ref holds). Output: CompileOutput:
+ * every diagnostic, the migration plan, and the files `build` would write
+ * (none when nothing is new or anything is wrong). No I/O happens here; the
+ * shell writes the files, and only when there is no error.
+ *
+ * Stages: load → validate → model (each phase file through all three before
+ * the next) → fold (per environment) → history (what was shipped against the
+ * spec) → output (the directory against the lock) → plan (new migrations,
+ * emitted and parse-checked).
+ */
+import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from './report/diagnostic.js';
+import { judge } from './rules/index.js';
+import { loadFile } from './load/index.js';
+import { validateFile } from './validate/index.js';
+import { SpecBuilder, type ModelOptions } from './model/index.js';
+import type { Spec } from './model/types.js';
+import { foldEnvironments } from './diff/environments.js';
+import { judgeHistory } from './history/index.js';
+import { judgeBaseLock } from './history/base.js';
+import { parseLock, type Lock } from './lock/index.js';
+import { foreignFiles, judgeForeign, judgeOwned } from './output/index.js';
+import { judgeRederived } from './output/rederive.js';
+import type { BaseRef } from './output/base.js';
+import { judgeAdditions } from './plan/additions.js';
+import { planMigrations, type PlannedMigration } from './plan/index.js';
+import { checkType } from './sql/fragments.js';
+import type { SqlParser } from './sql/parser.js';
+import { stopwatch, type Stopwatch } from './report/timings.js';
+
+export { migrationPaths, type PlannedMigration } from './plan/index.js';
+export { staleOutput } from './output/stale.js';
+
+/** CompileInput is everything the core reads. Paths are as the user should see them. */
+export interface CompileInput {
+  /** The phase files. */
+  sources: SourceFile[];
+  /** The lock file, or null when there is none yet. */
+  lock: SourceFile | null;
+  /** The output directory as the user names it (for paths in messages). */
+  outDir: string;
+  /** Every .sql file of the output directory and its staging directory, keyed by path relative to the output directory. */
+  outFiles: ReadonlyMap<string, string>;
+  /** The clock, for versions of new migrations. */
+  now: Date;
+  options: ModelOptions;
+  /** With `check --base`: what the base ref holds; its lock's entries are what was shipped. */
+  base?: BaseRef | null;
+}
+
+/** CompileOutput is everything the core produces. */
+export interface CompileOutput {
+  diagnostics: Diagnostic[];
+  spec: Spec | null;
+  plan: PlannedMigration[];
+  /** Files to write, keyed by path relative to the output directory; empty unless the build is clean and something is new. */
+  files: Map<string, string>;
+  /** .sql files in the output directory that pamc does not own (hand-written). */
+  foreign: string[];
+  /** Time spent per stage, in milliseconds, for `--timings` and the benchmark. */
+  timings: Record<string, number>;
+}
+
+/** Each file through load, validate and model before the next, so its tree can be dropped. `complete`: every file was read. */
+function readSpec(input: CompileInput, parser: SqlParser, clock: Stopwatch): { spec: Spec; diagnostics: Diagnostic[]; complete: boolean } {
+  const diagnostics: Diagnostic[] = [];
+  const builder = new SpecBuilder(input.options, parser);
+  let read = 0;
+  for (const source of input.sources) {
+    const loaded = clock.measure('load', () => loadFile(source));
+    diagnostics.push(...loaded.diagnostics);
+    if (!loaded.file) continue;
+    const invalid = clock.measure('validate', () => validateFile(loaded.file!));
+    diagnostics.push(...invalid);
+    if (invalid.length > 0) continue;
+    read++;
+    clock.measure('model', () => builder.add(loaded.file!));
+  }
+  const model = clock.measure('model', () => builder.finish());
+  return { spec: model.spec, diagnostics: [...diagnostics, ...model.diagnostics], complete: read === input.sources.length };
+}
+
+/** A lock file read, its problems judged (those of the base's lock say so). */
+function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; diagnostics: Diagnostic[] } {
+  const { lock, problems } = parseLock(source);
+  const diagnostics = problems.flatMap((p) =>
+    judge({ kind: 'lock-unreadable', span: p.span, message: atBase ? `(at the base ref) ${p.message}` : p.message, chain: p.chain }),
+  );
+  return { lock, diagnostics };
+}
+
+export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
+  const clock = stopwatch();
+  const { spec, diagnostics, complete } = readSpec(input, parser, clock);
+  const current = readLock(input.lock, false);
+  const base = input.base ? readLock(input.base.lock, true) : null;
+  diagnostics.push(...current.diagnostics, ...(base?.diagnostics ?? []));
+  const lock = current.lock;
+  const folds = clock.measure('diff', () => foldEnvironments(spec));
+  diagnostics.push(...folds.diagnostics);
+  const canon = (type: string): string => {
+    const r = checkType(parser, type);
+    return 'canonical' in r ? r.canonical : type;
+  };
+  const shippedNames = new Set((base?.lock ?? lock).entries.map((e) => e.feature));
+  const unshipped = new Set(base ? lock.entries.filter((e) => !shippedNames.has(e.feature)).map((e) => e.feature) : []);
+  const foreign = foreignFiles(lock, input.outFiles);
+  clock.measure('rules', () => {
+    const history = {
+      shipped: base?.lock ?? lock,
+      spec,
+      existing: spec.phases.flatMap((p) => p.existing),
+      parser,
+      options: input.options,
+      canon,
+      incomplete: !complete,
+    };
+    diagnostics.push(...judgeHistory(history), ...(base ? judgeBaseLock(base.lock, lock) : []));
+    diagnostics.push(...judgeAdditions(folds.all, new Set(lock.entries.map((e) => e.feature)), folds.deltaOf));
+    const output = { lock, outDir: input.outDir, outFiles: input.outFiles, base: input.base ?? null, unshipped };
+    diagnostics.push(...judgeOwned(output), ...judgeForeign(output, foreign));
+    if (base) diagnostics.push(...judgeRederived({ ...output, ready: folds.ready, deltaOf: folds.deltaOf }));
+  });
+  const planned = planMigrations({
+    ready: folds.ready,
+    lock,
+    outFiles: input.outFiles,
+    now: input.now,
+    deltaOf: folds.deltaOf,
+    parser,
+    blocked: hasErrors(diagnostics),
+    clock,
+  });
+  diagnostics.push(...planned.diagnostics);
+  const failed = hasErrors(diagnostics);
+  return {
+    diagnostics: diagnostics.sort(compareDiagnostics),
+    spec,
+    plan: planned.plan,
+    files: failed ? new Map() : planned.files,
+    foreign,
+    timings: clock.timings,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Facts: what the stages find and the rules judge.
+ *
+ * A fact says what is there (a name was written, a table is created where one
+ * exists, a shipped column changed, a file is in the output directory), with
+ * the span to report it at; it never says whether that is wrong. Each rule
+ * subscribes to kinds of facts (../rules/<id>.ts `on`) and decides. The
+ * stages that find each kind are named by its group below.
+ */
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { Span } from '../report/diagnostic.js';
+import type { LNode } from '../load/index.js';
+import type { Column, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
+import type { AdditiveChange, Change } from '../diff/changes.js';
+import type { ColumnState, TableState } from '../diff/state.js';
+import type { LockEntry } from '../lock/index.js';
+import type { SqlParser } from '../sql/parser.js';
+
+/** LoadFact is found by ../load (and the shell, for files it refused to read). */
+export type LoadFact =
+  | { kind: 'unreadable-file'; span: Span; path: string; reason: string }
+  | { kind: 'yaml-error'; span: Span; message: string; code: string }
+  | { kind: 'duplicate-key'; span: Span };
+
+/** ValidateFact is an error of the JSON Schema (../validate), with the tree it was found in. */
+export type ValidateFact = { kind: 'schema-error'; span: Span; error: ErrorObject; root: LNode };
+
+/** Where a name is written: declared (a new name), or referenced (a name declared elsewhere). */
+export type NameRole = 'declared' | 'referenced';
+
+/** ModelFact is found while ../model reads a file. */
+export type ModelFact =
+  | { kind: 'name'; span: Span; name: string; what: string; role: NameRole }
+  | { kind: 'derived-name'; span: Span; name: string; what: string; hint: string }
+  | { kind: 'table-key'; span: Span; key: string; place: 'existing' | 'tables' | 'extend' }
+  | { kind: 'type'; span: Span; type: Located<string>; parser: SqlParser }
+  | { kind: 'expression'; span: Span; value: Located<string>; what: 'default' | 'check' | 'index predicate'; parser: SqlParser }
+  | { kind: 'environments'; span: Span; listed: readonly string[] }
+  | { kind: 'on-delete'; span: Span; hasReference: boolean }
+  | { kind: 'feature'; span: Span; feature: Feature; wrote: { tables: boolean; extend: boolean } }
+  | { kind: 'table'; span: Span; table: Table; rls: LNode | undefined }
+  | { kind: 'owner'; span: Span; table: Table; owner: Located<string>; column: Column | undefined; parser: SqlParser }
+  | { kind: 'index-column'; span: Span; table: string; name: string; columns: readonly string[] }
+  | { kind: 'phases'; span: Span; phases: readonly Phase[] };
+
+/** FoldFact is found by ../diff/fold as it applies features in order. `why` explains a missing table (a later or staging-only creator). */
+export type FoldFact =
+  | { kind: 'create-table'; span: Span; table: Table; clash: TableState | undefined }
+  | { kind: 'extend-table'; span: Span; ext: Extension; target: TableState | undefined; createdHere: boolean; tables: readonly string[]; why: string }
+  | { kind: 'add-column'; span: Span; table: TableState; column: Column; clash: ColumnState | undefined }
+  | { kind: 'reference'; span: Span; column: Column; target: TableState | undefined; tables: readonly string[]; why: string }
+  | { kind: 'check-columns'; span: Span; table: TableState; column: Column }
+  | { kind: 'index'; span: Span; table: TableState; index: Index; newColumns: readonly string[] }
+  | { kind: 'relation'; span: Span; schema: string; name: string; what: string; holder: string | undefined }
+  | { kind: 'permission'; span: Span; table: TableState; operation: Operation }
+  | { kind: 'addition'; span: Span; change: AdditiveChange };
+
+/** HistoryFact is found by ../history, comparing the spec with what was shipped. */
+export type HistoryFact =
+  | { kind: 'change'; span: Span; change: Change }
+  | { kind: 'unexplained-change'; span: Span; change: Change }
+  | { kind: 'gone-feature'; span: Span; entry: LockEntry; phase: Phase }
+  | { kind: 'gone-phase'; span: Span; phase: number; lost: readonly LockEntry[] }
+  | { kind: 'moved-feature'; span: Span; feature: Feature; entry: LockEntry; before: LockEntry | undefined }
+  | { kind: 'new-before-shipped'; span: Span; feature: Feature; later: Feature }
+  | { kind: 'edited-feature'; span: Span; feature: Feature; entry: LockEntry; where: string }
+  | { kind: 'base-entry'; span: Span; position: number; base: LockEntry; current: LockEntry | undefined; kept: boolean };
+
+/** OutputFact is found by ../output, comparing the output directory with the lock. */
+export type OutputFact =
+  | { kind: 'lock-unreadable'; span: Span; message: string; chain: boolean }
+  | { kind: 'owned-file'; span: Span; entry: LockEntry; path: string; shown: string; text: string | undefined }
+  | { kind: 'version-step'; span: Span; entry: LockEntry; previous: LockEntry }
+  | { kind: 'migration-name'; span: Span; feature: string; file: string }
+  | { kind: 'unparsable'; span: Span; feature: string; message: string }
+  | { kind: 'unbuilt-feature'; span: Span; feature: string; outDir: string }
+  | { kind: 'unlisted-file'; span: Span; shown: string; interrupted: boolean; staging: boolean }
+  | { kind: 'rederived'; span: Span; entry: LockEntry; shown: string; text: string | undefined; expected: string }
+  | { kind: 'rederived-entry'; span: Span; entry: LockEntry; expected: LockEntry | null }
+  | { kind: 'foreign-file'; span: Span; shown: string; atBase: 'absent' | 'same' | 'changed' | null }
+  | { kind: 'setting'; span: Span; setting: 'schema' | 'out' | 'prefix'; base: string; current: string; ref: string };
+
+/** Fact is anything a stage finds. */
+export type Fact = LoadFact | ValidateFact | ModelFact | FoldFact | HistoryFact | OutputFact;
+
+/** FactKind names a kind of fact. */
+export type FactKind = Fact['kind'];
+
+/** FactOf is the facts of the given kinds. */
+export type FactOf<K extends FactKind> = Extract<Fact, { kind: K }>;
