@@ -28,17 +28,22 @@ export interface CommonOptions {
   timings?: boolean;
 }
 
-/** The clock: --now, else SOURCE_DATE_EPOCH, else the system clock. A bad value is a usage error (exit 2). */
-export function clock(now: string | undefined, env: Context['env']): Date {
-  if (now !== undefined) {
-    const d = /^\d+$/.test(now) ? new Date(Number(now) * 1000) : new Date(now);
-    if (Number.isNaN(d.getTime())) throw new CommanderError(2, 'pamc.now', `--now: \`${now}\` is not a date (ISO 8601 or seconds since 1970)`);
-    return d;
+/** A clock that makes a migration version (YYYYMMDDHHMMSS): a real date between 1970 and 9999. */
+function version(date: Date, source: string, given: string): Date {
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1970 || year > 9999) {
+    throw new CommanderError(2, 'pamc.now', `${source}: \`${given}\` is not a date between 1970 and 9999 (migration versions are YYYYMMDDHHMMSS); write ${source === '--now' ? 'ISO 8601 or ' : ''}seconds since 1970`);
   }
+  return date;
+}
+
+/** The clock: --now, else SOURCE_DATE_EPOCH, else the system clock. A bad value is a usage error (exit 2) that names where it came from. */
+export function clock(now: string | undefined, env: Context['env']): Date {
+  if (now !== undefined) return version(/^\d+$/.test(now) ? new Date(Number(now) * 1000) : new Date(now), '--now', now);
   const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && epoch !== '') {
     if (!/^\d+$/.test(epoch)) throw new CommanderError(2, 'pamc.now', `SOURCE_DATE_EPOCH must be whole seconds since 1970, not \`${epoch}\``);
-    return new Date(Number(epoch) * 1000);
+    return version(new Date(Number(epoch) * 1000), 'SOURCE_DATE_EPOCH', epoch);
   }
   return new Date();
 }

@@ -34,6 +34,7 @@ export function builtinTables(): TableState[] {
     name: 'id',
     span: SUPABASE,
     type: { value: 'uuid', span: SUPABASE },
+    typeName: ['uuid'],
     primaryKey: true,
     notNull: true,
     unique: false,
@@ -78,6 +79,8 @@ class Folder {
   private readonly relations = new Map<string, string>();
   private readonly existing: ExistingTable[];
   private nextExisting = 0;
+  /** Types the spec declared so far, as "schema.name" (PostgreSQL's own are known to the rules). */
+  private readonly types = new Set<string>();
   private current: Feature | null = null;
   private found: Diagnostic[] = [];
 
@@ -112,6 +115,7 @@ class Folder {
       if (this.state.has(key)) continue;
       const origin: Origin = { kind: 'existing', span: e.span };
       const columns = e.columns.map((column) => ({ column, origin }));
+      for (const c of e.columns) this.accept({ kind: 'column-type', span: c.type.span, column: c, declared: this.types });
       this.state.set(key, { schema: e.schema, name: e.name, span: e.span, comment: null, origin, columns, indexes: [], rls: { kind: 'unmanaged' } });
       this.relations.set(key, 'an `existing:` declaration');
     }
@@ -162,8 +166,9 @@ class Folder {
     return created;
   }
 
-  /** What a new column must satisfy where it is: its reference exists, its check names columns of its table. */
+  /** What a new column must satisfy where it is: its type and its reference exist, its check names columns of its table. */
   private columnFacts(table: TableState, column: Column): void {
+    this.accept({ kind: 'column-type', span: column.type.span, column, declared: this.types });
     const ref = column.references;
     if (ref) {
       const target = this.state.get(tableKey(ref.schema, ref.table));

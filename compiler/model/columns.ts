@@ -4,7 +4,7 @@
  */
 import type { Span } from '../report/diagnostic.js';
 import { entry, type LEntry, type LNode } from '../load/index.js';
-import { columnRefs } from '../sql/fragments.js';
+import { checkType, columnRefs } from '../sql/fragments.js';
 import type { Column, Index, Located, OnDelete, Reference } from './types.js';
 import type { Reader } from './reader.js';
 
@@ -33,10 +33,11 @@ export function readColumns(reader: Reader, node: LNode | undefined): Column[] {
   return columns;
 }
 
-function readType(reader: Reader, node: LNode): Located<string> {
+function readType(reader: Reader, node: LNode): { type: Located<string>; typeName: string[] | null } {
   const type = located(node);
   reader.accept({ kind: 'type', span: type.span, type, parser: reader.parser });
-  return type;
+  const facts = checkType(reader.parser, type.value);
+  return { type, typeName: 'name' in facts ? facts.name : null };
 }
 
 function readDefault(reader: Reader, node: LNode | undefined): Located<string> | null {
@@ -81,7 +82,7 @@ function readColumn(reader: Reader, e: LEntry): Column {
   return {
     name: e.key,
     span: e.keySpan,
-    type: readType(reader, bare ? node : entry(node, 'type')!.value),
+    ...readType(reader, bare ? node : entry(node, 'type')!.value),
     primaryKey: bool(entry(node, 'primary_key')?.value),
     notNull: bool(entry(node, 'not_null')?.value),
     unique: bool(entry(node, 'unique')?.value),

@@ -37,6 +37,8 @@ export interface Column {
   name: string;
   span: Span;
   type: Located<string>;
+  /** The type's name as the parser reads it (`int4`, `public.mood`; no pg_catalog), or null when it does not parse (derived). */
+  typeName: string[] | null;
   primaryKey: boolean;
   notNull: boolean;
   unique: boolean;

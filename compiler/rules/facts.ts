@@ -50,6 +50,7 @@ export type FoldFact =
   | { kind: 'add-column'; span: Span; table: TableState; column: Column; clash: ColumnState | undefined }
   | { kind: 'reference'; span: Span; column: Column; target: TableState | undefined; tables: readonly string[]; why: string }
   | { kind: 'check-columns'; span: Span; table: TableState; column: Column }
+  | { kind: 'column-type'; span: Span; column: Column; declared: ReadonlySet<string> }
   | { kind: 'index'; span: Span; table: TableState; index: Index; newColumns: readonly string[] }
   | { kind: 'relation'; span: Span; schema: string; name: string; what: string; holder: string | undefined }
   | { kind: 'permission'; span: Span; table: TableState; operation: Operation }

@@ -17,6 +17,7 @@ import { rule as invalidIdentifier } from './invalid-identifier.js';
 import { rule as identifierTooLong } from './identifier-too-long.js';
 import { rule as reservedIdentifier } from './reserved-identifier.js';
 import { rule as invalidType } from './invalid-type.js';
+import { rule as unknownType } from './unknown-type.js';
 import { rule as invalidExpression } from './invalid-expression.js';
 import { rule as duplicateName } from './duplicate-name.js';
 import { rule as missingRls } from './missing-rls.js';
@@ -71,6 +72,7 @@ export const RULES = [
   identifierTooLong,
   reservedIdentifier,
   invalidType,
+  unknownType,
   invalidExpression,
   duplicateName,
   missingRls,

@@ -47,6 +47,7 @@ export function lexProblem(text: string): FragmentProblem | null {
           break;
         }
         if (ch === '"' && text.charCodeAt(j) > 0x7f) return nonAscii(text, j);
+        if (ch === "'" && text[j] === '\\') return backslash(j);
       }
       if (j >= text.length) return { message: `unterminated ${ch === "'" ? 'string literal' : 'quoted identifier'}`, offset: i, hint: `close it with ${ch}` };
       i = j;
@@ -71,6 +72,15 @@ export function lexProblem(text: string): FragmentProblem | null {
   if (unclosed !== undefined)
     return { message: 'this `(` is never closed', offset: unclosed, hint: 'write exactly one expression, with its parentheses in pairs' };
   return null;
+}
+
+/** A backslash in a standard string: where standard_conforming_strings is off, it escapes the next character, so the string could end elsewhere. */
+function backslash(at: number): FragmentProblem {
+  return {
+    message: 'a backslash in a string literal means something else on a server with standard_conforming_strings off',
+    offset: at,
+    hint: "write an escape string, E'...', with \\\\ for each backslash: it means the same on every server",
+  };
 }
 
 function nonAscii(text: string, at: number): FragmentProblem {
@@ -200,12 +210,18 @@ export function checkExpression(parser: SqlParser, text: string, what: string): 
   return null;
 }
 
-/** Checks a type name and returns its canonical spelling (int → int4, timestamp with time zone → timestamptz). */
-export function checkType(parser: SqlParser, text: string): { canonical: string } | FragmentProblem {
+/** TypeFacts is what the parser says of a type: its canonical spelling, and its name (`int4`; `public.mood`), without pg_catalog. */
+export interface TypeFacts {
+  canonical: string;
+  name: string[];
+}
+
+/** Checks a type name and returns its canonical spelling (int → int4, timestamp with time zone → timestamptz) and name. */
+export function checkType(parser: SqlParser, text: string): TypeFacts | FragmentProblem {
   return cached(parser, `type\0${text}`, () => findType(parser, text));
 }
 
-function findType(parser: SqlParser, text: string): { canonical: string } | FragmentProblem {
+function findType(parser: SqlParser, text: string): TypeFacts | FragmentProblem {
   if (text.trim() === '') return { message: 'the type is empty', offset: 0, hint: 'write a PostgreSQL type, such as text or uuid' };
   const lex = lexProblem(text);
   if (lex) return lex;
@@ -215,7 +231,9 @@ function findType(parser: SqlParser, text: string): { canonical: string } | Frag
   const cast = result.value.TypeCast as { arg?: { A_Const?: { isnull?: boolean } }; typeName?: TypeNameNode } | undefined;
   if (!cast?.typeName || !cast.arg?.A_Const?.isnull)
     return { message: 'this is not a type name', offset: 0, hint: 'write a PostgreSQL type, such as text or uuid' };
-  return { canonical: canonicalType(cast.typeName) };
+  const name = (cast.typeName.names ?? []).map((n) => n.String?.sval ?? '?');
+  if (name[0] === 'pg_catalog' && name.length > 1) name.shift();
+  return { canonical: canonicalType(name, cast.typeName), name };
 }
 
 interface TypeNameNode {
@@ -226,9 +244,7 @@ interface TypeNameNode {
   pct_type?: boolean;
 }
 
-function canonicalType(node: TypeNameNode): string {
-  const names = (node.names ?? []).map((n) => n.String?.sval ?? '?');
-  if (names[0] === 'pg_catalog' && names.length > 1) names.shift();
+function canonicalType(names: readonly string[], node: TypeNameNode): string {
   const mods = (node.typmods ?? []).map((m) => JSON.stringify(m).replace(/"location":\d+,?/g, ''));
   return `${names.join('.')}${mods.length ? `(${mods.join(',')})` : ''}${'[]'.repeat(node.arrayBounds?.length ?? 0)}`;
 }

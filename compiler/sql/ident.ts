@@ -36,9 +36,15 @@ export function qualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
-/** A SQL string literal. */
+/**
+ * A SQL string literal that means the same whatever the server's
+ * standard_conforming_strings: text with a backslash is written as an escape
+ * string (E'...'), in which a backslash is always an escape and is doubled,
+ * so no setting can make one end the literal early.
+ */
 export function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+  const quoted = text.replace(/'/g, "''");
+  return text.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
 export function byteLength(text: string): number {
