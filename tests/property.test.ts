@@ -11,8 +11,8 @@
  * - a random additive edit passes and adds exactly one migration.
  *
  * Seeded and reproducible: PAMC_PROPERTY_SEED (default: random, printed),
- * PAMC_PROPERTY_RUNS (pure cases per property, default 200) and
- * PAMC_PROPERTY_DB_RUNS (PGlite cases, default 20). A failure prints the
+ * PAMC_PROPERTY_RUNS (pure cases per property, default 80) and
+ * PAMC_PROPERTY_DB_RUNS (PGlite cases, default 8). A failure prints the
  * seed and the generated phase files. `npm run test:long` runs many more.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,8 +48,8 @@ const env = (name: string, fallback: number): number => {
   return n;
 };
 const SEED = env('PAMC_PROPERTY_SEED', (Math.random() * 2 ** 31) | 0);
-const RUNS = env('PAMC_PROPERTY_RUNS', 200);
-const DB_RUNS = env('PAMC_PROPERTY_DB_RUNS', 20);
+const RUNS = env('PAMC_PROPERTY_RUNS', 80);
+const DB_RUNS = env('PAMC_PROPERTY_DB_RUNS', 8);
 const PINNED = new Date('2026-01-01T00:00:00Z');
 /** Generous: a hang guard, scaled with the number of cases. */
 const timeout = (cases: number, msPerCase: number): number => 60_000 + cases * msPerCase;

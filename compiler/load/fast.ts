@@ -48,14 +48,14 @@ import {
 export function loadFast(text: string, file: string): LNode | null {
   if (OUTSIDE.test(text) || LONE_SURROGATE.test(text)) return null;
   try {
-    return new Reader(text, file).document();
+    return new FastLoader(text, file).document();
   } catch (error) {
     if (error === BAIL) return null;
     throw error;
   }
 }
 
-class Reader extends Cursor {
+class FastLoader extends Cursor {
   document(): LNode {
     const first = this.gap(0);
     if (!first || first.indent !== 0) throw BAIL;

@@ -19,12 +19,11 @@
  * - `package.json` (optional, CLI cases only): the project's package.json;
  * - `expected.txt` (bad cases): the rendered diagnostics, a golden file.
  */
-import { vi } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, staleOutput, type CompileOutput } from '../../compiler/compile.js';
-import type { SqlParser } from '../../compiler/sql/parser.js';
+import { loadParser } from '../../compiler/sql/parser.js';
 import { chainHash, LOCK_FILE, type LockEntry } from '../../compiler/lock/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../../compiler/report/diagnostic.js';
 import { renderText } from '../../compiler/report/render.js';
@@ -144,22 +143,10 @@ export function applyMutations(out: Map<string, string>, ops: readonly MutateOp[
   }
 }
 
-/**
- * A parser of its own for each case, as each CLI run has: pg-query-emscripten
- * 5.1.0 puts every parsed text on the WebAssembly stack and never pops it, so
- * one instance breaks after about 64 KiB of SQL in total (a compiler issue,
- * not a property of any fixture).
- */
-export async function freshParser(): Promise<SqlParser> {
-  vi.resetModules();
-  const { loadParser } = await import('../../compiler/sql/parser.js');
-  return loadParser();
-}
-
 /** Compiles a case folder: the shipped spec first (if any), then the spec under test against its output. */
 export async function runCase(dir: string): Promise<CaseResult> {
   if (!existsSync(join(dir, 'schema'))) throw new Error(`${toPosix(relative(ROOT, dir))} has no schema/ folder`);
-  const parser = await freshParser();
+  const parser = await loadParser();
   const options = { prefix: '', ...(readJson<{ prefix?: string }>(join(dir, 'pamc.json')) ?? {}) };
   const config: CaseConfig = { command: 'build', ...(readJson<Partial<CaseConfig>>(join(dir, 'case.json')) ?? {}) };
 

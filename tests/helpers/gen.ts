@@ -188,7 +188,7 @@ export const TYPES: readonly TypeInfo[] = [
   { spellings: ['uuid'], family: 'uuid', defaults: ['gen_random_uuid()'], checks: [] },
   { spellings: ['text[]'], family: 'text[]', defaults: ["'{}'", "'{}'::text[]"], checks: [(c) => `cardinality(${c}) <= 10`] },
   { spellings: ['integer[]', 'int4[]'], family: 'int4[]', defaults: ["'{}'"], checks: [] },
-  { spellings: ['bytea'], family: 'bytea', defaults: ["'\\x00'::bytea"], checks: [] },
+  { spellings: ['bytea'], family: 'bytea', defaults: ["E'\\\\x00'::bytea", "decode('00', 'hex')"], checks: [] },
   { spellings: ['inet'], family: 'inet', defaults: ["'127.0.0.1'"], checks: [] },
 ];
 
