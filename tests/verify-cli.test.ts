@@ -18,7 +18,9 @@ describe('pamc verify', () => {
     expect(r.stdout).toMatch(/^pamc verify: production, 5 migrations on embedded PostgreSQL/);
     expect(r.stdout).toMatch(/^pam_savings\s+owner \(A\)\s+ok\s+ok\s+ok\s+denied$/m);
     expect(r.stdout).toMatch(/^\s+anon\s+denied\s+denied\s+denied\s+denied$/m);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('verify: 5 tables, 60 probes, 0 failures, 0 drift');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure',
+    );
   });
 
   it('writes the same data as JSON, for staging', { timeout: LONG }, () => {
@@ -27,7 +29,7 @@ describe('pamc verify', () => {
     const report = JSON.parse(r.stdout) as { ok: boolean; environment: string; summary: unknown; probes: unknown[]; drift: unknown[]; migrations: string[] };
     expect(report.ok).toBe(true);
     expect(report.environment).toBe('staging');
-    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0 });
+    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations).toHaveLength(6);
     expect(report.migrations.every((m) => m.startsWith('out/staging/'))).toBe(true);
   });
@@ -66,7 +68,9 @@ describe('pamc verify', () => {
       const r = pamc(ROOT, ['verify', '--database-url', url]);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^pamc verify: production, 5 migrations on PostgreSQL \d+/);
-      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('verify: 5 tables, 60 probes, 0 failures, 0 drift');
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+        'verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure',
+      );
     });
   });
 });

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { openServer } from '../compiler/verify/db.js';
 import { verify, type VerifyInput, type VerifyReport } from '../compiler/verify/index.js';
+import { renderVerifyText } from '../compiler/verify/render.js';
 import type { Environment } from '../compiler/model/types.js';
 import { verifyInputOf } from './helpers/project.js';
 import { queryOnce, testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
@@ -55,7 +56,9 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
           expect(report.drift).toEqual([]);
           expect(failedProbes(report)).toEqual([]);
           expect(report.summary).toEqual(
-            environment === 'production' ? { tables: 5, probes: 60, failures: 0, drift: 0 } : { tables: 6, probes: 72, failures: 0, drift: 0 },
+            environment === 'production'
+              ? { tables: 5, probes: 60, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } }
+              : { tables: 6, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } },
           );
         }
       } finally {
@@ -93,6 +96,59 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
       expect(await footprint(db)).toEqual(before);
       const trips = await queryOnce(db, `SELECT count(*)::int AS n FROM public.trips`);
       expect(trips[0]?.n).toBe(0);
+    });
+  });
+
+  it('fails on views and SECURITY DEFINER functions through which anon reads a spec table, and names each', { timeout: LONG }, async () => {
+    await withScratchDatabase(async (db) => {
+      const connection = await openServer(db);
+      try {
+        const report = await verify(await bundled('production'), {
+          connection,
+          afterApply: `
+            CREATE VIEW public.trips_feed AS SELECT id, user_id, route FROM public.trips;
+            GRANT SELECT ON public.trips_feed TO anon;
+            CREATE VIEW public.trips_feed_again AS SELECT id FROM public.trips_feed;
+            CREATE VIEW public.trips_own WITH (security_invoker = true) AS SELECT id, user_id FROM public.trips;
+            GRANT SELECT ON public.trips_own TO anon;
+            CREATE MATERIALIZED VIEW public.trip_counts AS SELECT user_id, count(*) AS n FROM public.trips GROUP BY user_id;
+            CREATE VIEW public.savings_admin AS SELECT * FROM public.pam_savings;
+            REVOKE ALL ON public.savings_admin FROM anon, authenticated;
+            CREATE FUNCTION public.all_trips() RETURNS SETOF public.trips LANGUAGE sql STABLE SECURITY DEFINER
+              BEGIN ATOMIC SELECT * FROM public.trips; END;
+            CREATE FUNCTION public.trip_total() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+              AS $$ BEGIN RETURN (SELECT count(*) FROM public.trips); END $$;
+            CREATE FUNCTION public.answer() RETURNS int LANGUAGE sql SECURITY DEFINER BEGIN ATOMIC SELECT 42; END;
+            CREATE FUNCTION public.stamp() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+              AS $$ BEGIN NEW.created_at := now(); RETURN NEW; END $$;
+            CREATE FUNCTION public.backend_only() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+              AS $$ BEGIN RETURN (SELECT count(*) FROM public.trips); END $$;
+            REVOKE EXECUTE ON FUNCTION public.backend_only() FROM PUBLIC;
+          `,
+        });
+        expect(report.ok).toBe(false);
+        expect(report.drift).toEqual([]);
+        expect(failedProbes(report)).toEqual([]);
+        expect(report.exposures.map((e) => `${e.kind} ${e.object}: ${e.tables.join(',') || '-'} by ${e.roles.join(',')}`)).toEqual([
+          'materialized view public.trip_counts: trips by anon,authenticated',
+          'view public.trips_feed: trips by anon,authenticated',
+          'view public.trips_feed_again: trips by anon,authenticated',
+          'function public.all_trips(): trips by anon,authenticated',
+          'function public.trip_total(): - by anon,authenticated',
+        ]);
+        expect(report.summary.exposures).toBe(5);
+        expect(report.summary.scanned).toEqual({ views: 5, functions: 5 });
+        const text = renderVerifyText(report);
+        expect(text).toContain(
+          'exposed: view public.trips_feed reads trips and anon, authenticated can SELECT it: it runs with the rights of its owner postgres, so the row level security of trips does not apply to its callers',
+        );
+        expect(text).toContain(
+          'exposed: function public.all_trips() is SECURITY DEFINER, reads trips, and anon, authenticated can execute it (EXECUTE is granted to PUBLIC)',
+        );
+        expect(text).toMatch(/^verify: 5 tables, 60 probes, 0 failures, 0 drift, 5 exposures; scanned 5 views and 5 functions for exposure$/m);
+      } finally {
+        await connection.close();
+      }
     });
   });
 });

@@ -2,8 +2,9 @@
  * The pure parts of verify: statement splitting and positions, type
  * spelling, probe values, judging, and the catalog comparison on data.
  */
-import { describe, expect, it } from 'vitest';
-import { offsetOfPosition, positionOf, splitStatements, statementAt, statementHead, transactionControl } from '../compiler/verify/split.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadParser, type SqlParser, type SqlStatement } from '../compiler/sql/parser.js';
+import { offsetOfPosition, positionOf, splitMigration, statementAt, statementHead, transactionControl } from '../compiler/verify/split.js';
 import { compareSchema, normalizeType } from '../compiler/verify/compare.js';
 import { judge, sampleLiteral, type Attempt } from '../compiler/verify/probes.js';
 import type { Catalog, CatalogTable } from '../compiler/verify/catalog.js';
@@ -11,30 +12,58 @@ import { buildCatalog } from '../compiler/verify/catalog.js';
 import type { ExpectedSchema, ExpectedTable } from '../compiler/verify/expected.js';
 import { databaseUrlProblem, redactUrl } from '../compiler/verify/db.js';
 
-describe('splitStatements', () => {
-  it('keeps semicolons inside strings, identifiers, dollar quotes and comments', () => {
+describe('statements from the parser', () => {
+  let parser: SqlParser;
+  beforeAll(async () => {
+    parser = await loadParser();
+  });
+  const statements = (sql: string): SqlStatement[] => {
+    const r = parser.statements(sql);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.statements;
+  };
+
+  it('keeps semicolons inside strings, identifiers, dollar quotes, comments and BEGIN ATOMIC bodies', () => {
     const sql = [
       '-- a comment; with a semicolon',
       "SELECT 'a;b', \"x;y\", E'it\\'s;';",
       '/* block /* nested; */ still; */',
       'DO $pamc$ BEGIN PERFORM 1; END $pamc$;',
       'SELECT $$;$$;',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;',
       '-- trailing comment only',
     ].join('\n');
-    const parts = splitStatements(sql).map((s) => sql.slice(s.code, s.end));
-    expect(parts).toEqual(["SELECT 'a;b', \"x;y\", E'it\\'s;';", 'DO $pamc$ BEGIN PERFORM 1; END $pamc$;', 'SELECT $$;$$;']);
+    const parts = statements(sql).map((s) => sql.slice(s.code, s.end));
+    expect(parts).toEqual([
+      "SELECT 'a;b', \"x;y\", E'it\\'s;';",
+      'DO $pamc$ BEGIN PERFORM 1; END $pamc$;',
+      'SELECT $$;$$;',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;',
+    ]);
+    expect(statements(sql).map((s) => Object.keys(s.stmt)[0])).toEqual(['SelectStmt', 'DoStmt', 'SelectStmt', 'CreateFunctionStmt']);
   });
 
-  it('keeps a last statement without a semicolon', () => {
-    const sql = 'SELECT 1;\nSELECT 2';
-    expect(splitStatements(sql).map((s) => sql.slice(s.code, s.end))).toEqual(['SELECT 1;', 'SELECT 2']);
+  it('ranges run from the end of the statement before, so the pieces rebuild the text', () => {
+    const sql = '-- header\nSELECT 1;\n/* c */ SELECT 2 ;\nSELECT 3';
+    const s = statements(sql);
+    expect(s.map((x) => sql.slice(x.start, x.end))).toEqual(['-- header\nSELECT 1;', '\n/* c */ SELECT 2 ;', '\nSELECT 3']);
+    expect(s.map((x) => sql.slice(x.code, x.end))).toEqual(['SELECT 1;', 'SELECT 2 ;', 'SELECT 3']);
+  });
+
+  it('counts offsets in UTF-16 units, not bytes', () => {
+    const sql = "SELECT '😀é';\nSELECT 'ü', nope;";
+    const [, second] = statements(sql);
+    expect(sql.slice(second!.code, second!.end)).toBe("SELECT 'ü', nope;");
+    const r = parser.statements("SELECT 'é😀' nope nope;");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect("SELECT 'é😀' nope nope;".slice(r.error.offset!)).toBe('nope;');
   });
 
   it('maps an error position to the statement, line and column', () => {
     const sql = '-- header\n\nSELECT 1;\n\nSELECT * FROM nope;\n';
     const position = sql.indexOf('nope') + 1;
     const offset = offsetOfPosition(sql, position);
-    const s = statementAt(splitStatements(sql), offset)!;
+    const s = statementAt(statements(sql), offset)!;
     expect(statementHead(sql, s)).toBe('SELECT * FROM nope;');
     expect(positionOf(sql, offset)).toEqual({ line: 5, column: 15 });
   });
@@ -46,10 +75,23 @@ describe('splitStatements', () => {
     expect(sql.slice(offsetOfPosition(sql, position))).toBe('nope');
   });
 
-  it('finds transaction control', () => {
-    expect(transactionControl('CREATE TABLE t (id int);\nDO $$ BEGIN END $$;')).toBeNull();
+  it('finds transaction control in the parse tree', () => {
+    expect(transactionControl(statements('CREATE TABLE t (id int);\nDO $$ BEGIN END $$;'))).toBeNull();
     const sql = 'CREATE TABLE t (id int);\ncommit;';
-    expect(sql.slice(transactionControl(sql)!.code)).toBe('commit;');
+    expect(sql.slice(transactionControl(statements(sql))!.code)).toBe('commit;');
+    for (const control of ['BEGIN', 'START TRANSACTION', 'SAVEPOINT a', 'RELEASE a', 'ROLLBACK', 'END', 'ABORT', "PREPARE TRANSACTION 'x'"])
+      expect(transactionControl(statements(`SELECT 1; ${control};`))).not.toBeNull();
+  });
+
+  it('makes a file the parser rejects a problem at the parser position', () => {
+    const file = { path: 'out/1_bad.sql', text: 'SELECT 1;\nCREATE TABLE t (id int,);\n' };
+    const r = splitMigration(parser, file);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problem.code).toBe('42601');
+      expect(r.problem.message).toBe('syntax error at or near ")"');
+      expect(positionOf(file.text, r.problem.offset)).toEqual({ line: 2, column: 24 });
+    }
   });
 });
 

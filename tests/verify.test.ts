@@ -44,15 +44,15 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(driftLines(report)).toEqual([]);
     expect(failedProbes(report)).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ tables: 5, probes: 60, failures: 0, drift: 0 });
+    expect(report.summary).toEqual({ tables: 5, probes: 60, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations.every((m) => /^out\/\d{14}_[a-z_]+\.sql$/.test(m))).toBe(true);
-    expect(renderVerifyText(report)).toContain('verify: 5 tables, 60 probes, 0 failures, 0 drift');
+    expect(renderVerifyText(report)).toContain('verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure');
   });
 
   it('proves the bundled spec for staging, with the staging-only table', { timeout: LONG }, async () => {
     const report = await verify(staging, { connection: db });
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0 });
+    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations.every((m) => m.startsWith('out/staging/'))).toBe(true);
     const testData = report.probes.filter((p) => p.table === 'pam_test_data' && p.actor === 'owner');
     expect(testData.map((p) => p.outcome)).toEqual(['works', 'works', 'works', 'works']);
