@@ -175,4 +175,20 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(report.failure?.statement).toBe('BEGIN;');
     expect(report.failure?.line).toBe(1);
   });
+
+  it('fails on table privileges of authenticated beyond what the spec and the default privileges give', { timeout: LONG }, async () => {
+    const report = await verify(production, {
+      connection: db,
+      // A database whose default privileges no longer give anon and authenticated everything: a hand-made GRANT then stands out.
+      beforeApply: 'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM anon, authenticated;',
+      afterApply: 'GRANT UPDATE, TRUNCATE ON public.trips TO authenticated; GRANT SELECT ON public.trips TO anon;',
+    });
+    expect(report.drift).toEqual([]);
+    expect(failedProbes(report)).toEqual([]);
+    expect(report.exposures.map((e) => e.message)).toEqual([
+      'authenticated holds UPDATE, TRUNCATE on trips, beyond what the spec implies (allow: select, insert; and what the default privileges give new tables)',
+    ]);
+    expect(report.ok).toBe(false);
+    expect(renderVerifyText(report)).toContain('exposed: authenticated holds UPDATE, TRUNCATE on trips');
+  });
 });
