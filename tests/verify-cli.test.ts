@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyProject, ROOT, runPamc } from './helpers/project.js';
+import { run } from '../compiler/cli/run.js';
 import { testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
 
 const LONG = 120_000;
@@ -15,16 +16,34 @@ const NO_ENV = { PAMC_DATABASE_URL: undefined, DATABASE_URL: undefined };
 const SUMMARY = 'verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure';
 
 describe('pamc verify', () => {
-  it('proves the bundled spec for production on the embedded database, which --embedded forces over DATABASE_URL', { timeout: LONG }, async () => {
-    const r = await runPamc(ROOT, ['verify', '--embedded'], { ...NO_ENV, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' });
-    expect(r.stderr).not.toMatch(/internal error|\n\s+at |cannot connect/);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^pamc verify: production, 5 migrations on embedded PostgreSQL/);
-    expect(r.stdout).not.toMatch(/^database: /m);
-    expect(r.stdout).toMatch(/^pam_savings\s+owner \(A\)\s+ok\s+ok\s+ok\s+denied$/m);
-    expect(r.stdout).toMatch(/^\s+anon\s+denied\s+denied\s+denied\s+denied$/m);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(SUMMARY);
-  });
+  it(
+    'proves the bundled spec for production on the embedded database, which --embedded forces over DATABASE_URL, saying what it does on a terminal',
+    { timeout: LONG },
+    async () => {
+      const r = { status: 0, stdout: '', stderr: '' };
+      r.status = await run(['verify', '--embedded'], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1', ...NO_ENV, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' },
+        stdout: { write: (t) => void (r.stdout += t), isTTY: false },
+        stderr: { write: (t) => void (r.stderr += t), isTTY: true },
+      });
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at |cannot connect/);
+      expect(r.status).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('pamc verify: ') && l.endsWith('…'))).toEqual([
+        'pamc verify: starting the embedded PostgreSQL…',
+        'pamc verify: applying 5 migrations…',
+        'pamc verify: applying 5 migrations again (idempotency)…',
+        'pamc verify: comparing the catalog with the spec…',
+        'pamc verify: scanning views and functions for exposure…',
+        'pamc verify: probing 5 tables…',
+      ]);
+      expect(r.stdout).toMatch(/^pamc verify: production, 5 migrations on embedded PostgreSQL/);
+      expect(r.stdout).not.toMatch(/^database: /m);
+      expect(r.stdout).toMatch(/^pam_savings\s+owner \(A\)\s+ok\s+ok\s+ok\s+denied$/m);
+      expect(r.stdout).toMatch(/^\s+anon\s+denied\s+denied\s+denied\s+denied$/m);
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(SUMMARY);
+    },
+  );
 
   it('writes the same data as JSON, for staging', { timeout: LONG }, async () => {
     const r = await runPamc(ROOT, ['verify', '--env', 'staging', '--format', 'json'], NO_ENV);

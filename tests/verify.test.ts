@@ -169,6 +169,18 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(renderVerifyText(report)).toContain('when applied a second time: the migration is not idempotent');
   });
 
+  it('fails a migration the parser rejects as a whole, at the parser position, before applying anything', { timeout: LONG }, async () => {
+    const migrations = production.migrations.map((m, i) => (i === 1 ? { ...m, text: `${m.text}\nCREATE TABLE public.broken (id int,);\n` } : m));
+    const report = await verify({ ...production, migrations }, { connection: db });
+    const f = report.failure!;
+    expect(f.file).toBe(migrations[1]!.path);
+    expect(f.code).toBe('42601');
+    expect(f.message).toMatch(/^syntax error at or near "\)" \(PostgreSQL's parser rejects the file/);
+    expect(f.statement).toBe('CREATE TABLE public.broken (id int,);');
+    expect(migrations[1]!.text.split('\n')[f.line - 1]!.slice(f.column - 1)).toBe(');');
+    expect(report.probes).toEqual([]);
+  });
+
   it('refuses a migration that ends the transaction it runs in', { timeout: LONG }, async () => {
     const migrations = production.migrations.map((m, i) => (i === 0 ? { ...m, text: `BEGIN;\n${m.text}\nCOMMIT;\n` } : m));
     const report = await verify({ ...production, migrations }, { connection: db });
