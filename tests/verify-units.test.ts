@@ -448,6 +448,11 @@ describe('exposure, judged on catalog rows', () => {
       ],
     });
     expect(grantExcess(expected, supabase)).toEqual([]);
+    // Once the migrations grant exactly: anon may hold nothing, authenticated its `allow`, whatever the default privileges say.
+    expect(grantExcess(expected, supabase, 'exact').map((e) => e.message)).toEqual([
+      'anon holds SELECT, TRUNCATE on trips, beyond what the spec implies (allow: nothing)',
+      'authenticated holds UPDATE, TRUNCATE on trips, beyond what the spec implies (allow: select, insert)',
+    ]);
   });
 });
 

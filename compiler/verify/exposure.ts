@@ -176,13 +176,30 @@ function functionExposure(r: Record<string, unknown>, schemas: ReadonlySet<strin
 }
 
 /**
- * The table privileges a role may hold on a table (for roles listed by
- * ExpectedTable.grants): what the grant names, and, because the emitted SQL
- * does not revoke them, what the default privileges give that role on tables
- * the table's owner creates in its schema (Supabase's give everything).
+ * GrantModel says how ExpectedTable.grants are read, in one place:
+ * - 'at-least' (the emitted SQL today): each listed role must hold its
+ *   operations, and may also hold what the default privileges give the
+ *   tables the table's owner creates (Supabase's give anon and authenticated
+ *   everything in public, and the migrations do not revoke it); roles the
+ *   grants do not list are not judged;
+ * - 'exact' (once the migrations revoke everything from anon and
+ *   authenticated before granting): each of anon and authenticated holds
+ *   exactly the operations its grant lists, and nothing on a table whose
+ *   grants do not list it; tables pamc does not create are not judged.
  */
-export function impliedPrivileges(table: CatalogTable, role: string, operations: readonly string[], catalog: Catalog): Set<TablePrivilege> {
+export type GrantModel = 'at-least' | 'exact';
+export const GRANT_MODEL: GrantModel = 'at-least';
+
+/** The table privileges `role` may hold on `table`, whose expected operations for it are `operations`. */
+export function impliedPrivileges(
+  table: CatalogTable,
+  role: string,
+  operations: readonly string[],
+  catalog: Catalog,
+  model: GrantModel = GRANT_MODEL,
+): Set<TablePrivilege> {
   const out = new Set(operations.map((op) => op.toUpperCase() as TablePrivilege));
+  if (model === 'exact') return out;
   for (const d of catalog.defaultPrivileges ?? []) {
     if (d.owner !== table.owner || (d.schema !== null && d.schema !== table.schema)) continue;
     if (d.role === role || d.role === 'PUBLIC') out.add(d.privilege);
@@ -190,35 +207,38 @@ export function impliedPrivileges(table: CatalogTable, role: string, operations:
   return out;
 }
 
-/**
- * Table privileges beyond what the spec implies: for each role that the
- * expected grants list (of anon and authenticated), every privilege it holds
- * on the table that impliedPrivileges does not give it.
- */
-export function grantExcess(expected: ExpectedSchema, catalog: Catalog): Exposure[] {
+/** Which of anon and authenticated are judged on `t`, and the operations each may hold. */
+function judgedGrants(t: ExpectedTable, model: GrantModel): Array<{ role: string; operations: readonly string[] }> {
+  if (model === 'at-least') return t.grants.filter((g) => (EXPOSED_ROLES as readonly string[]).includes(g.role));
+  if (!t.managed) return [];
+  return EXPOSED_ROLES.map((role) => ({ role, operations: t.grants.find((g) => g.role === role)?.operations ?? [] }));
+}
+
+/** Table privileges of anon and authenticated beyond what the spec implies (GrantModel). */
+export function grantExcess(expected: ExpectedSchema, catalog: Catalog, model: GrantModel = GRANT_MODEL): Exposure[] {
   const out: Exposure[] = [];
   for (const t of expected.tables) {
     const actual = catalog.tables.get(tableKeyOf(t));
-    if (actual) out.push(...tableGrantExcess(t, actual, catalog));
+    if (actual) out.push(...tableGrantExcess(t, actual, catalog, model));
   }
   return out;
 }
 
-function tableGrantExcess(t: ExpectedTable, actual: CatalogTable, catalog: Catalog): Exposure[] {
+function tableGrantExcess(t: ExpectedTable, actual: CatalogTable, catalog: Catalog, model: GrantModel): Exposure[] {
   const out: Exposure[] = [];
   const table = displayName(t.schema, t.name);
-  for (const g of t.grants) {
-    if (!(EXPOSED_ROLES as readonly string[]).includes(g.role)) continue;
-    const implied = impliedPrivileges(actual, g.role, g.operations, catalog);
+  for (const g of judgedGrants(t, model)) {
+    const implied = impliedPrivileges(actual, g.role, g.operations, catalog, model);
     const extra = (actual.grants.get(g.role) ?? []).filter((p) => !implied.has(p));
     if (extra.length === 0) continue;
     const allowed = g.operations.length ? g.operations.join(', ') : 'nothing';
+    const defaults = model === 'at-least' ? '; and what the default privileges give new tables' : '';
     out.push({
       kind: 'grant',
       object: `${t.schema}.${t.name}`,
       tables: [table],
       roles: [g.role],
-      message: `${g.role} holds ${list(extra)} on ${table}, beyond what the spec implies (allow: ${allowed}; and what the default privileges give new tables)`,
+      message: `${g.role} holds ${list(extra)} on ${table}, beyond what the spec implies (allow: ${allowed}${defaults})`,
     });
   }
   return out;
