@@ -127,9 +127,9 @@ async function seed(session: Session, probe: Probe): Promise<string | null> {
 
 /** Runs one attempt as the probe's actor, under a savepoint, and says what it saw. */
 async function observe(session: Session, probe: Probe, attempt: Attempt, users: ProbeUsers): Promise<Observation> {
-  await session.exec('SAVEPOINT pamc_attempt');
   try {
-    await session.exec(actorSql(probe.actor, users));
+    // The savepoint is made before the actor is taken on, in the same round trip; both are rolled back below.
+    await session.exec(`SAVEPOINT pamc_attempt; ${actorSql(probe.actor, users)}`);
     const r = await session.query(attempt.sql);
     return { ok: true, count: attempt.measure === 'rows' ? Number(r.rows[0]?.n ?? 0) : r.affected };
   } catch (error) {
