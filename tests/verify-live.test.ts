@@ -198,6 +198,23 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
     },
   );
 
+  it('ends with exit 2 when a statement runs past --statement-timeout', { timeout: LONG }, async () => {
+    const holder = new pg.Client({ connectionString: url, application_name: 'pamc-test holder' });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE public.trips IN ACCESS SHARE MODE');
+      // The lock wait outlasts the statement timeout: the timeout ends the statement, and the run.
+      const r = await runPamc(ROOT, ['verify', '--database-url', url, '--lock-timeout', '20000', '--statement-timeout', '300']);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toContain('could not verify: canceling statement due to statement timeout (statement_timeout 300 ms) (SQLSTATE 57014)');
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('verify: not verified: a statement ran past the statement timeout; nothing was judged');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+  });
+
   it('rolls back, closes and exits 143 on SIGTERM and 130 on SIGINT, with application_name "pamc verify" visible meanwhile', { timeout: LONG }, async () => {
     const holder = new pg.Client({ connectionString: url, application_name: 'pamc-test holder' });
     await holder.connect();

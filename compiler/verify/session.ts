@@ -150,13 +150,8 @@ export class Session {
       const e = asDbError(error);
       if (e?.code === QUERY_CANCELED) {
         const timeout = /statement timeout/i.test(e.message);
-        throw this.stopped(
-          timeout ? 'statement-timeout' : 'canceled',
-          `${e.message} (statement_timeout ${this.options.statementTimeoutMs} ms)`,
-          place,
-          e.code,
-          attempts,
-        );
+        const message = timeout ? `${e.message} (statement_timeout ${this.options.statementTimeoutMs} ms)` : e.message;
+        throw this.stopped(timeout ? 'statement-timeout' : 'canceled', message, place, e.code, attempts);
       }
       if (e && isLockFailure(e.code) && !retryable) throw await this.giveUp(e, place, attempts);
       throw error;
