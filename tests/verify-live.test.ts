@@ -26,6 +26,8 @@ if (!admin) console.info('verify-live tests skipped: set PAMC_TEST_DATABASE_URL 
 const LONG = 60_000;
 const USER = '00000000-0000-4000-8000-0000000000aa';
 const API_ROLES = ['anon', 'authenticated', 'service_role'];
+/** Held while this file may have committed the API roles, which are the cluster's: tests/verify-server.test.ts compares roles under it. */
+const ROLES_LOCK = 0x70616d63;
 
 /** Waits until `check` holds, looking every 20 ms; fails after `ms`. */
 async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
@@ -90,8 +92,12 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
   let release: () => void = () => undefined;
   let scratch: Promise<void> = Promise.resolve();
   const created: string[] = [];
+  let guard: pg.Client | null = null;
 
   beforeAll(async () => {
+    guard = new pg.Client({ connectionString: admin });
+    await guard.connect();
+    await guard.query('SELECT pg_advisory_lock($1)', [ROLES_LOCK]);
     // One scratch database for the file, kept until afterAll.
     await new Promise<void>((ready, failed) => {
       scratch = withScratchDatabase(async (u) => {
@@ -120,6 +126,7 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
     await scratch;
     // Roles are the cluster's: drop the ones this file created, once the database that used them is gone.
     for (const role of created) await queryOnce(admin!, `DROP ROLE IF EXISTS ${role}`);
+    await guard?.end();
   }, LONG);
 
   it('keeps the slowest application query within 1.5 s of its slowest without verify', { timeout: LONG }, async () => {
