@@ -29,6 +29,10 @@ const API_ROLES = ['anon', 'authenticated', 'service_role'];
 /** Held while this file may have committed the API roles, which are the cluster's: tests/verify-server.test.ts compares roles under it. */
 const ROLES_LOCK = 0x70616d63;
 
+/** verify's session waiting for a lock, and any session of verify, in the scratch database (other test files may run verify elsewhere). */
+const WAITING = `SELECT 1 FROM pg_stat_activity WHERE application_name = 'pamc verify' AND wait_event_type = 'Lock' AND datname = current_database()`;
+const CONNECTED = `SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'pamc verify%' AND datname = current_database()`;
+
 /** Waits until `check` holds, looking every 20 ms; fails after `ms`. */
 async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -171,7 +175,7 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
         const run = runPamc(ROOT, ['verify', '--database-url', url, '--lock-timeout', String(lockTimeout)]);
         // While verify waits for its lock on trips, the application reads trips.
         await until('verify to wait for a lock', async () => {
-          const rows = await queryOnce(url, `SELECT 1 FROM pg_stat_activity WHERE application_name = 'pamc verify' AND wait_event_type = 'Lock'`);
+          const rows = await queryOnce(url, WAITING);
           return rows.length > 0;
         });
         const t0 = performance.now();
@@ -193,10 +197,7 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
         expect(elapsed).toBeLessThan(lockBudgetMs({ timeoutMs: lockTimeout, retries: 3, backoffMs: 100 }) + 1000);
         expect(appMs).toBeLessThan(lockTimeout + 400);
         // Nothing is left: verify's session is gone, the holder's transaction still stands.
-        await until(
-          'verify to disconnect',
-          async () => (await queryOnce(url, `SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'pamc verify%'`)).length === 0,
-        );
+        await until('verify to disconnect', async () => (await queryOnce(url, CONNECTED)).length === 0);
         expect((await holder.query('SELECT count(*)::int AS n FROM public.trips')).rows[0].n).toBeGreaterThanOrEqual(0);
       } finally {
         await holder.query('ROLLBACK').catch(() => undefined);
@@ -240,7 +241,7 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
         await until('verify to wait for a lock', async () => {
-          const rows = await queryOnce(url, `SELECT 1 FROM pg_stat_activity WHERE application_name = 'pamc verify' AND wait_event_type = 'Lock'`);
+          const rows = await queryOnce(url, WAITING);
           return rows.length > 0;
         });
         const t0 = performance.now();
@@ -248,11 +249,11 @@ describe.skipIf(!admin)('verify on a database that serves traffic', () => {
         expect(await exited).toBe(status);
         expect(performance.now() - t0).toBeLessThan(3000);
         expect(stderr).toContain(`pamc verify: ${signal}: cancelling, rolling back and closing the connection`);
-        await until(
-          'verify to disconnect',
-          async () => (await queryOnce(url, `SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'pamc verify%'`)).length === 0,
+        await until('verify to disconnect', async () => (await queryOnce(url, CONNECTED)).length === 0);
+        const locks = await queryOnce(
+          url,
+          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name LIKE 'pamc verify%' AND a.datname = current_database()`,
         );
-        const locks = await queryOnce(url, `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name LIKE 'pamc verify%'`);
         expect(locks).toEqual([]);
       }
     } finally {
