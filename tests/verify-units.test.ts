@@ -2,8 +2,13 @@
  * The pure parts of verify: statement splitting and positions, type
  * spelling, probe values, judging, and the catalog comparison on data.
  */
-import { describe, expect, it } from 'vitest';
-import { offsetOfPosition, positionOf, splitStatements, statementAt, statementHead, transactionControl } from '../compiler/verify/split.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadParser, type SqlParser, type SqlStatement } from '../compiler/sql/parser.js';
+import { offsetOfPosition, positionOf, splitMigration, statementAt, statementHead, transactionControl, type SplitMigration } from '../compiler/verify/split.js';
+import { describeBlocker, lockBudgetMs, lockPlan, lockSql, lockWaitOf, strongestPerTable } from '../compiler/verify/locks.js';
+import { grantExcess, judgeExposure } from '../compiler/verify/exposure.js';
+import { HAND_WRITTEN_NAME, stubTables, tablesCreatedByHand, verifyMigrations } from '../compiler/verify/migrations.js';
+import { databaseTarget } from '../compiler/cli/verify.js';
 import { compareSchema, normalizeType } from '../compiler/verify/compare.js';
 import { judge, sampleLiteral, type Attempt } from '../compiler/verify/probes.js';
 import type { Catalog, CatalogTable } from '../compiler/verify/catalog.js';
@@ -11,30 +16,58 @@ import { buildCatalog } from '../compiler/verify/catalog.js';
 import type { ExpectedSchema, ExpectedTable } from '../compiler/verify/expected.js';
 import { databaseUrlProblem, redactUrl } from '../compiler/verify/db.js';
 
-describe('splitStatements', () => {
-  it('keeps semicolons inside strings, identifiers, dollar quotes and comments', () => {
+describe('statements from the parser', () => {
+  let parser: SqlParser;
+  beforeAll(async () => {
+    parser = await loadParser();
+  });
+  const statements = (sql: string): SqlStatement[] => {
+    const r = parser.statements(sql);
+    if (!r.ok) throw new Error(r.error.message);
+    return r.statements;
+  };
+
+  it('keeps semicolons inside strings, identifiers, dollar quotes, comments and BEGIN ATOMIC bodies', () => {
     const sql = [
       '-- a comment; with a semicolon',
       "SELECT 'a;b', \"x;y\", E'it\\'s;';",
       '/* block /* nested; */ still; */',
       'DO $pamc$ BEGIN PERFORM 1; END $pamc$;',
       'SELECT $$;$$;',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;',
       '-- trailing comment only',
     ].join('\n');
-    const parts = splitStatements(sql).map((s) => sql.slice(s.code, s.end));
-    expect(parts).toEqual(["SELECT 'a;b', \"x;y\", E'it\\'s;';", 'DO $pamc$ BEGIN PERFORM 1; END $pamc$;', 'SELECT $$;$$;']);
+    const parts = statements(sql).map((s) => sql.slice(s.code, s.end));
+    expect(parts).toEqual([
+      "SELECT 'a;b', \"x;y\", E'it\\'s;';",
+      'DO $pamc$ BEGIN PERFORM 1; END $pamc$;',
+      'SELECT $$;$$;',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;',
+    ]);
+    expect(statements(sql).map((s) => Object.keys(s.stmt)[0])).toEqual(['SelectStmt', 'DoStmt', 'SelectStmt', 'CreateFunctionStmt']);
   });
 
-  it('keeps a last statement without a semicolon', () => {
-    const sql = 'SELECT 1;\nSELECT 2';
-    expect(splitStatements(sql).map((s) => sql.slice(s.code, s.end))).toEqual(['SELECT 1;', 'SELECT 2']);
+  it('ranges run from the end of the statement before, so the pieces rebuild the text', () => {
+    const sql = '-- header\nSELECT 1;\n/* c */ SELECT 2 ;\nSELECT 3';
+    const s = statements(sql);
+    expect(s.map((x) => sql.slice(x.start, x.end))).toEqual(['-- header\nSELECT 1;', '\n/* c */ SELECT 2 ;', '\nSELECT 3']);
+    expect(s.map((x) => sql.slice(x.code, x.end))).toEqual(['SELECT 1;', 'SELECT 2 ;', 'SELECT 3']);
+  });
+
+  it('counts offsets in UTF-16 units, not bytes', () => {
+    const sql = "SELECT '😀é';\nSELECT 'ü', nope;";
+    const [, second] = statements(sql);
+    expect(sql.slice(second!.code, second!.end)).toBe("SELECT 'ü', nope;");
+    const r = parser.statements("SELECT 'é😀' nope nope;");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect("SELECT 'é😀' nope nope;".slice(r.error.offset!)).toBe('nope;');
   });
 
   it('maps an error position to the statement, line and column', () => {
     const sql = '-- header\n\nSELECT 1;\n\nSELECT * FROM nope;\n';
     const position = sql.indexOf('nope') + 1;
     const offset = offsetOfPosition(sql, position);
-    const s = statementAt(splitStatements(sql), offset)!;
+    const s = statementAt(statements(sql), offset)!;
     expect(statementHead(sql, s)).toBe('SELECT * FROM nope;');
     expect(positionOf(sql, offset)).toEqual({ line: 5, column: 15 });
   });
@@ -46,10 +79,23 @@ describe('splitStatements', () => {
     expect(sql.slice(offsetOfPosition(sql, position))).toBe('nope');
   });
 
-  it('finds transaction control', () => {
-    expect(transactionControl('CREATE TABLE t (id int);\nDO $$ BEGIN END $$;')).toBeNull();
+  it('finds transaction control in the parse tree', () => {
+    expect(transactionControl(statements('CREATE TABLE t (id int);\nDO $$ BEGIN END $$;'))).toBeNull();
     const sql = 'CREATE TABLE t (id int);\ncommit;';
-    expect(sql.slice(transactionControl(sql)!.code)).toBe('commit;');
+    expect(sql.slice(transactionControl(statements(sql))!.code)).toBe('commit;');
+    for (const control of ['BEGIN', 'START TRANSACTION', 'SAVEPOINT a', 'RELEASE a', 'ROLLBACK', 'END', 'ABORT', "PREPARE TRANSACTION 'x'"])
+      expect(transactionControl(statements(`SELECT 1; ${control};`))).not.toBeNull();
+  });
+
+  it('makes a file the parser rejects a problem at the parser position', () => {
+    const file = { path: 'out/1_bad.sql', text: 'SELECT 1;\nCREATE TABLE t (id int,);\n' };
+    const r = splitMigration(parser, file);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problem.code).toBe('42601');
+      expect(r.problem.message).toBe('syntax error at or near ")"');
+      expect(positionOf(file.text, r.problem.offset)).toEqual({ line: 2, column: 24 });
+    }
   });
 });
 
@@ -241,5 +287,222 @@ describe('database URLs', () => {
     expect(databaseUrlProblem('localhost:5432')).toMatch(/not a postgres:\/\/ URL|not a URL/);
     expect(databaseUrlProblem('nonsense')).toMatch(/is not a URL/);
     expect(redactUrl('postgres://u:secret@h/d')).toBe('postgres://u:***@h/d');
+  });
+});
+
+describe('locks', () => {
+  let parser: SqlParser;
+  beforeAll(async () => {
+    parser = await loadParser();
+  });
+  const split = (path: string, text: string): SplitMigration => {
+    const r = splitMigration(parser, { path, text });
+    if (!r.ok) throw new Error(r.problem.message);
+    return r.migration;
+  };
+
+  it('plans the table locks that conflict with an application, the strongest per table, from the parse trees', () => {
+    const plan = lockPlan([
+      split(
+        'out/1_a.sql',
+        [
+          'CREATE TABLE IF NOT EXISTS public.trips (id uuid PRIMARY KEY, user_id uuid REFERENCES auth.users (id));',
+          'CREATE INDEX IF NOT EXISTS trips_user_id_idx ON public.trips (user_id);',
+          'ALTER TABLE public.trips ENABLE ROW LEVEL SECURITY;',
+          'GRANT SELECT ON public.trips TO authenticated;',
+          'DO $$ BEGIN CREATE POLICY p ON public.trips USING (true); END $$;',
+        ].join('\n'),
+      ),
+      split(
+        'out/2_b.sql',
+        [
+          'CREATE INDEX notes_idx ON notes (a);',
+          'CREATE TRIGGER t BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION f();',
+          'ALTER TABLE public.notes ADD COLUMN trip uuid REFERENCES public.trips (id);',
+          'DROP POLICY old ON s.t;',
+          'TRUNCATE public.logs;',
+          'LOCK TABLE public.queue IN ROW EXCLUSIVE MODE;',
+          'LOCK TABLE public.jobs IN SHARE MODE;',
+          'ALTER SEQUENCE s RESTART;',
+        ].join('\n'),
+      ),
+    ]);
+    expect(plan.map((l) => `${l.mode} ${l.relation}${l.unlessExists ? ` unless ${l.unlessExists} exists` : ''} (${l.file}:${l.line})`)).toEqual([
+      'SHARE ROW EXCLUSIVE auth.users unless public.trips exists (out/1_a.sql:1)',
+      'ACCESS EXCLUSIVE public.trips (out/1_a.sql:2)',
+      'SHARE ROW EXCLUSIVE notes (out/2_b.sql:1)',
+      'ACCESS EXCLUSIVE public.notes (out/2_b.sql:3)',
+      'ACCESS EXCLUSIVE s.t (out/2_b.sql:4)',
+      'ACCESS EXCLUSIVE public.logs (out/2_b.sql:5)',
+      'SHARE public.jobs (out/2_b.sql:7)',
+    ]);
+    const take = strongestPerTable(plan.filter((l) => l.relation !== 'notes'));
+    expect(lockSql(take)).toBe(
+      [
+        'LOCK TABLE public.trips, public.notes, s.t, public.logs IN ACCESS EXCLUSIVE MODE;',
+        'LOCK TABLE auth.users IN SHARE ROW EXCLUSIVE MODE;',
+        'LOCK TABLE public.jobs IN SHARE MODE;',
+      ].join('\n'),
+    );
+  });
+
+  it('budgets every attempt and backoff, and names who blocks', () => {
+    expect(lockBudgetMs({ timeoutMs: 1000, retries: 3, backoffMs: 100 })).toBe(4700);
+    const wait = lockWaitOf([
+      {
+        waiting: 'AccessExclusiveLock on trips',
+        pid: 42,
+        application_name: 'psql',
+        usename: 'app',
+        state: 'idle in transaction',
+        xact_seconds: 12.34,
+        query: 'SELECT *\n  FROM trips',
+      },
+    ]);
+    expect(wait?.waitingFor).toBe('AccessExclusiveLock on trips');
+    expect(describeBlocker(wait!.blockers[0]!)).toBe(
+      'pid 42 (application "psql", user app, idle in transaction, transaction open 12.3 s): SELECT * FROM trips',
+    );
+    expect(lockWaitOf([{ waiting: null, pid: null }])).toBeNull();
+  });
+});
+
+describe('exposure, judged on catalog rows', () => {
+  const expected: ExpectedSchema = {
+    environment: 'production',
+    tables: [
+      {
+        schema: 'public',
+        name: 'trips',
+        managed: true,
+        columns: [],
+        primaryKey: null,
+        foreignKeys: [],
+        uniques: [],
+        checks: [],
+        indexes: [],
+        rls: { kind: 'owner', owner: 'user_id', allow: ['select', 'insert'] },
+        policies: [],
+        grants: [
+          { role: 'authenticated', operations: ['select', 'insert'] },
+          { role: 'service_role', operations: ['select', 'insert', 'update', 'delete'] },
+        ],
+      },
+    ],
+  };
+
+  it('reports definer views, materialized views and SECURITY DEFINER functions that the API roles reach, and nothing else', () => {
+    const view = { schema: 'public', owner: 'postgres', invoker: 'false', reads: ['public.trips'], readers: ['anon'] };
+    const fn = { schema: 'public', args: '', returns_trigger: false, tracked: false, reads: [], callers: ['anon', 'authenticated'], public_execute: true };
+    const scan = judgeExposure(
+      {
+        views: [
+          { ...view, name: 'feed', kind: 'v' },
+          { ...view, name: 'own', kind: 'v', invoker: 'on' },
+          { ...view, name: 'counts', kind: 'm', invoker: 'false' },
+          { ...view, name: 'admin', kind: 'v', readers: [] },
+        ],
+        functions: [
+          { ...fn, name: 'all_trips', tracked: true, reads: ['public.trips'] },
+          { ...fn, name: 'total' },
+          { ...fn, name: 'answer', tracked: true },
+          { ...fn, name: 'stamp', returns_trigger: true },
+          { ...fn, name: 'hidden', schema: 'private' },
+          { ...fn, name: 'backend', callers: [] },
+        ],
+        scanned: [{ views: 4, functions: 6 }],
+      },
+      expected,
+    );
+    expect(scan.exposures.map((e) => `${e.kind} ${e.object}`)).toEqual([
+      'view public.feed',
+      'materialized view public.counts',
+      'function public.all_trips()',
+      'function public.total()',
+    ]);
+    expect(scan).toMatchObject({ views: 4, functions: 6 });
+  });
+
+  it('reports privileges of a listed API role beyond the spec and the default privileges of the table owner', () => {
+    const base = {
+      tables: [{ key: 'public.trips', schema: 'public', name: 'trips', owner: 'postgres', row_security: true, force_row_security: false }],
+      columns: [],
+      constraints: [],
+      indexes: [],
+      policies: [],
+      privileges: [
+        { key: 'public.trips', role: 'anon', select: true, truncate: true },
+        { key: 'public.trips', role: 'authenticated', select: true, insert: true, update: true, truncate: true },
+      ],
+      roles: [{ name: 'anon' }, { name: 'authenticated' }, { name: 'service_role' }],
+    };
+    expect(grantExcess(expected, buildCatalog(base)).map((e) => e.message)).toEqual([
+      'authenticated holds UPDATE, TRUNCATE on trips, beyond what the spec implies (allow: select, insert; and what the default privileges give new tables)',
+    ]);
+    const supabase = buildCatalog({
+      ...base,
+      default_privileges: [
+        { owner: 'postgres', schema: 'public', role: 'authenticated', privilege: 'UPDATE' },
+        { owner: 'postgres', schema: null, role: 'PUBLIC', privilege: 'TRUNCATE' },
+        { owner: 'someone_else', schema: 'public', role: 'authenticated', privilege: 'DELETE' },
+      ],
+    });
+    expect(grantExcess(expected, supabase)).toEqual([]);
+    // Once the migrations grant exactly: anon may hold nothing, authenticated its `allow`, whatever the default privileges say.
+    expect(grantExcess(expected, supabase, 'exact').map((e) => e.message)).toEqual([
+      'anon holds SELECT, TRUNCATE on trips, beyond what the spec implies (allow: nothing)',
+      'authenticated holds UPDATE, TRUNCATE on trips, beyond what the spec implies (allow: select, insert)',
+    ]);
+  });
+});
+
+describe('hand-written migrations', () => {
+  it('are interleaved with pamc files by file name; names Supabase does not apply are skipped', () => {
+    const plan = [{ feature: 'trips', file: '20260101000000_trips.sql', environments: ['production', 'staging'], status: 'emitted', sql: null, span: null }];
+    const files = new Map([
+      ['20260101000000_trips.sql', 'x'],
+      ['staging/20260101000000_trips.sql', 'x'],
+      ['20250101000000_legacy.sql', 'y'],
+      ['20270101000000_later.sql', 'z'],
+      ['20250101-hyphen.sql', 'w'],
+    ]);
+    const foreign = ['20250101-hyphen.sql', '20250101000000_legacy.sql', '20270101000000_later.sql'];
+    const staging = verifyMigrations(plan as never, foreign, 'staging', files, 'out');
+    expect(staging.files.map((f) => `${f.path}${f.handWritten ? ' (hand)' : ''}`)).toEqual([
+      'out/20250101000000_legacy.sql (hand)',
+      'out/staging/20260101000000_trips.sql',
+      'out/20270101000000_later.sql (hand)',
+    ]);
+    expect(staging.skipped).toEqual(['out/20250101-hyphen.sql']);
+    expect(HAND_WRITTEN_NAME.test('1_x.sql')).toBe(true);
+    expect(HAND_WRITTEN_NAME.test('sub/1_x.sql')).toBe(false);
+  });
+
+  it('make no stub of an existing table a hand-written file creates', async () => {
+    const parser = await loadParser();
+    const r = splitMigration(parser, {
+      path: 'out/1_legacy.sql',
+      text: 'CREATE TABLE vehicles (id int); CREATE TABLE billing.accounts AS SELECT 1 AS id;',
+      handWritten: true,
+    });
+    if (!r.ok) throw new Error(r.problem.message);
+    const created = tablesCreatedByHand([r.migration]);
+    expect([...created]).toEqual(['public.vehicles', 'billing.accounts']);
+    const existing = [
+      { schema: 'public', name: 'vehicles' },
+      { schema: 'public', name: 'profiles' },
+    ];
+    expect(stubTables(existing as never, created).map((t) => t.name)).toEqual(['profiles']);
+  });
+});
+
+describe('the database URL', () => {
+  it('comes from --database-url, then PAMC_DATABASE_URL, then DATABASE_URL; --embedded ignores the variables', () => {
+    const env = { PAMC_DATABASE_URL: 'postgres://a/x', DATABASE_URL: 'postgres://b/x' };
+    expect(databaseTarget({ databaseUrl: 'postgres://flag/x' }, env)).toEqual({ url: 'postgres://flag/x', from: '--database-url' });
+    expect(databaseTarget({}, env)).toEqual({ url: 'postgres://a/x', from: 'PAMC_DATABASE_URL' });
+    expect(databaseTarget({}, { ...env, PAMC_DATABASE_URL: '' })).toEqual({ url: 'postgres://b/x', from: 'DATABASE_URL' });
+    expect(databaseTarget({ embedded: true }, env)).toBeNull();
+    expect(databaseTarget({}, {})).toBeNull();
   });
 });

@@ -44,15 +44,15 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(driftLines(report)).toEqual([]);
     expect(failedProbes(report)).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ tables: 5, probes: 60, failures: 0, drift: 0 });
+    expect(report.summary).toEqual({ tables: 5, probes: 60, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations.every((m) => /^out\/\d{14}_[a-z_]+\.sql$/.test(m))).toBe(true);
-    expect(renderVerifyText(report)).toContain('verify: 5 tables, 60 probes, 0 failures, 0 drift');
+    expect(renderVerifyText(report)).toContain('verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure');
   });
 
   it('proves the bundled spec for staging, with the staging-only table', { timeout: LONG }, async () => {
     const report = await verify(staging, { connection: db });
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0 });
+    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations.every((m) => m.startsWith('out/staging/'))).toBe(true);
     const testData = report.probes.filter((p) => p.table === 'pam_test_data' && p.actor === 'owner');
     expect(testData.map((p) => p.outcome)).toEqual(['works', 'works', 'works', 'works']);
@@ -169,10 +169,38 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(renderVerifyText(report)).toContain('when applied a second time: the migration is not idempotent');
   });
 
+  it('fails a migration the parser rejects as a whole, at the parser position, before applying anything', { timeout: LONG }, async () => {
+    const migrations = production.migrations.map((m, i) => (i === 1 ? { ...m, text: `${m.text}\nCREATE TABLE public.broken (id int,);\n` } : m));
+    const report = await verify({ ...production, migrations }, { connection: db });
+    const f = report.failure!;
+    expect(f.file).toBe(migrations[1]!.path);
+    expect(f.code).toBe('42601');
+    expect(f.message).toMatch(/^syntax error at or near "\)" \(PostgreSQL's parser rejects the file/);
+    expect(f.statement).toBe('CREATE TABLE public.broken (id int,);');
+    expect(migrations[1]!.text.split('\n')[f.line - 1]!.slice(f.column - 1)).toBe(');');
+    expect(report.probes).toEqual([]);
+  });
+
   it('refuses a migration that ends the transaction it runs in', { timeout: LONG }, async () => {
     const migrations = production.migrations.map((m, i) => (i === 0 ? { ...m, text: `BEGIN;\n${m.text}\nCOMMIT;\n` } : m));
     const report = await verify({ ...production, migrations }, { connection: db });
     expect(report.failure?.statement).toBe('BEGIN;');
     expect(report.failure?.line).toBe(1);
+  });
+
+  it('fails on table privileges of authenticated beyond what the spec and the default privileges give', { timeout: LONG }, async () => {
+    const report = await verify(production, {
+      connection: db,
+      // A database whose default privileges no longer give anon and authenticated everything: a hand-made GRANT then stands out.
+      beforeApply: 'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM anon, authenticated;',
+      afterApply: 'GRANT UPDATE, TRUNCATE ON public.trips TO authenticated; GRANT SELECT ON public.trips TO anon;',
+    });
+    expect(report.drift).toEqual([]);
+    expect(failedProbes(report)).toEqual([]);
+    expect(report.exposures.map((e) => e.message)).toEqual([
+      'authenticated holds UPDATE, TRUNCATE on trips, beyond what the spec implies (allow: select, insert; and what the default privileges give new tables)',
+    ]);
+    expect(report.ok).toBe(false);
+    expect(renderVerifyText(report)).toContain('exposed: authenticated holds UPDATE, TRUNCATE on trips');
   });
 });

@@ -1,18 +1,28 @@
 /**
  * `pamc verify`: applies an environment's migrations to a real PostgreSQL
- * (embedded, or --database-url inside a transaction that is rolled back),
- * compares the catalog with the spec and probes every owner rule. See
- * ../verify for what it proves. Exit 0: proven; 1: a migration failed,
- * drift, a failed probe, or a spec that is not built; 2: usage, I/O or
- * connection failure.
+ * (embedded, or a server inside a transaction that is rolled back),
+ * compares the catalog with the spec, scans for exposure and probes every
+ * owner rule. See ../verify for what it proves.
+ *
+ * Exit 0: proven; 1: verified, and something is wrong (a migration failed,
+ * drift, exposure, a failed probe), or a spec that is not built; 2: could
+ * not verify (a lock verify could not take within its retries, the
+ * statement timeout) or a usage, I/O or connection failure; 130/143:
+ * interrupted by SIGINT/SIGTERM, after rolling back and closing.
+ *
+ * The server comes from --database-url, else PAMC_DATABASE_URL, else
+ * DATABASE_URL; --embedded uses the embedded database even when one of those
+ * is set. While verify runs, SIGINT and SIGTERM cancel the running
+ * statement, roll back and close the connection; a second signal exits at
+ * once (the server rolls back when the connection closes).
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { hasErrors } from '../report/diagnostic.js';
 import { renderJson, renderText } from '../report/render.js';
 import type { Environment } from '../model/types.js';
 import type { Connection } from '../verify/db.js';
-import type { VerifyInput } from '../verify/index.js';
-import { migrationSet } from '../verify/expected.js';
+import type { VerifyInput, VerifyReport } from '../verify/index.js';
+import { verifyMigrations } from '../verify/migrations.js';
 import { fail, styleFor, type Context } from './context.js';
 import { IoError } from './io.js';
 import { loadProject, type LoadedProject } from './project.js';
@@ -21,10 +31,30 @@ import { loadProject, type LoadedProject } from './project.js';
 interface VerifyCommandOptions {
   env: Environment;
   databaseUrl?: string;
+  embedded?: boolean;
+  lockTimeout: number;
+  statementTimeout: number;
   format: 'text' | 'json';
   schema?: string;
   out?: string;
   timings?: boolean;
+}
+
+/** DatabaseTarget is the server verify runs on, and the flag or variable that named it. */
+export interface DatabaseTarget {
+  url: string;
+  from: '--database-url' | 'PAMC_DATABASE_URL' | 'DATABASE_URL';
+}
+
+/** The server to verify on: --database-url, else PAMC_DATABASE_URL, else DATABASE_URL (empty values do not count); none with --embedded. */
+export function databaseTarget(opts: { databaseUrl?: string; embedded?: boolean }, env: Context['env']): DatabaseTarget | null {
+  if (opts.databaseUrl !== undefined) return { url: opts.databaseUrl, from: '--database-url' };
+  if (opts.embedded) return null;
+  for (const name of ['PAMC_DATABASE_URL', 'DATABASE_URL'] as const) {
+    const url = env[name];
+    if (url !== undefined && url !== '') return { url, from: name };
+  }
+  return null;
 }
 
 /** The project ready to verify, or the exit status of why it is not (spec errors, features not built). */
@@ -45,51 +75,106 @@ async function readyProject(opts: VerifyCommandOptions, ctx: Context): Promise<{
     else ctx.stdout.write(renderJson(output.diagnostics, sources, { ok: false, reason: 'not-built', features: fresh, message }));
     return 1;
   }
-  const set = migrationSet(output.plan, opts.env, project.input.outFiles, project.settings.out);
+  const set = verifyMigrations(output.plan, output.foreign, opts.env, project.input.outFiles, project.settings.out);
   if (set.missing.length) throw new IoError(`${set.missing.join(', ')} ${set.missing.length === 1 ? 'is' : 'are'} listed in the lock but missing`);
   const warnings = output.diagnostics.length;
   if (text && warnings) ctx.stderr.write(`pamc verify: the spec has ${warnings} warning${warnings === 1 ? '' : 's'}; \`pamc check\` shows them\n`);
-  return { input: { spec: output.spec, environment: opts.env, migrations: set.files }, project };
+  return { input: { spec: output.spec, environment: opts.env, migrations: set.files, skipped: set.skipped }, project };
+}
+
+const SIGNAL_STATUS: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs `body` with SIGINT and SIGTERM turned into an abort of `controller`
+ * (verify then cancels its statement, rolls back and returns); a second
+ * signal exits at once with the signal's status.
+ */
+async function withSignals<T>(ctx: Context, controller: AbortController, body: () => Promise<T>): Promise<T> {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      ctx.stderr.write(`pamc verify: ${signal}: cancelling, rolling back and closing the connection…\n`);
+      controller.abort(signal);
+      return;
+    }
+    ctx.stderr.write(`pamc verify: ${signal} again: exiting now; the server rolls back when the connection closes\n`);
+    process.exit(SIGNAL_STATUS[signal] ?? 2);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await body();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The exit status of a finished run. */
+function statusOf(report: VerifyReport, controller: AbortController): number {
+  if (report.aborted?.reason === 'interrupted') return SIGNAL_STATUS[String(controller.signal.reason)] ?? 2;
+  if (report.aborted) return 2;
+  return report.ok ? 0 : 1;
 }
 
 async function verifyCommand(opts: VerifyCommandOptions, ctx: Context): Promise<number> {
   // Loaded when verify runs, not when pamc starts: the other commands never need them.
-  const [{ asDbError, ConnectionError, databaseUrlProblem, openEmbedded, openServer, redactUrl }, { verify }, { renderVerifyJson, renderVerifyText }] =
-    await Promise.all([import('../verify/db.js'), import('../verify/index.js'), import('../verify/render.js')]);
-  if (opts.databaseUrl !== undefined) {
-    const problem = databaseUrlProblem(opts.databaseUrl);
-    if (problem) return fail(ctx, problem);
-  }
+  const [db, { verify }, { renderVerifyJson, renderVerifyText }] = await Promise.all([
+    import('../verify/db.js'),
+    import('../verify/index.js'),
+    import('../verify/render.js'),
+  ]);
+  if (opts.embedded && opts.databaseUrl !== undefined) return fail(ctx, '--embedded and --database-url exclude each other');
+  const target = databaseTarget(opts, ctx.env);
+  const problem = target ? db.databaseUrlProblem(target.url) : null;
+  if (problem) return fail(ctx, target!.from === '--database-url' ? problem : problem.replace('--database-url', target!.from));
   const progress = ctx.stderr.isTTY ? (message: string): void => ctx.stderr.write(`pamc verify: ${message}…\n`) : undefined;
   const ready = await readyProject(opts, ctx);
   if (typeof ready === 'number') return ready;
-  const t0 = performance.now();
-  let connection: Connection;
-  try {
-    progress?.(opts.databaseUrl !== undefined ? `connecting to ${redactUrl(opts.databaseUrl)}` : 'starting the embedded PostgreSQL');
-    connection = opts.databaseUrl !== undefined ? await openServer(opts.databaseUrl) : await openEmbedded();
-  } catch (error) {
-    if (error instanceof ConnectionError) return fail(ctx, error.message);
-    throw error;
-  }
-  const start = performance.now() - t0;
-  let report;
-  try {
-    report = await verify(ready.input, { connection, progress });
-  } catch (error) {
-    const e = asDbError(error);
-    if (e) return fail(ctx, `verify could not run on this database: ${e.message} (SQLSTATE ${e.code})`);
-    if (error instanceof ConnectionError) return fail(ctx, error.message);
-    if (connection.kind === 'server' && error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) {
-      return fail(ctx, `the database connection failed: ${error.message}`);
+  const controller = new AbortController();
+  return withSignals(ctx, controller, async () => {
+    const t0 = performance.now();
+    let connection: Connection;
+    try {
+      progress?.(target ? `connecting to ${db.redactUrl(target.url)}` : 'starting the embedded PostgreSQL');
+      connection = target ? await db.openServer(target.url) : await db.openEmbedded();
+    } catch (error) {
+      if (error instanceof db.ConnectionError) return fail(ctx, error.message);
+      throw error;
     }
-    throw error;
-  } finally {
-    await connection.close();
-  }
-  const shown = { ...report, timings: { start, ...report.timings } };
-  ctx.stdout.write(opts.format === 'text' ? renderVerifyText(shown, opts.timings === true) : renderVerifyJson(shown));
-  return report.ok ? 0 : 1;
+    const start = performance.now() - t0;
+    let report: VerifyReport;
+    try {
+      report = await verify(ready.input, {
+        connection,
+        ...(progress ? { progress } : {}),
+        parser: ready.project.parser,
+        lockTimeoutMs: opts.lockTimeout,
+        statementTimeoutMs: opts.statementTimeout,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      const e = db.asDbError(error);
+      if (e) return fail(ctx, `verify could not run on this database: ${e.message} (SQLSTATE ${e.code})`);
+      if (error instanceof db.ConnectionError) return fail(ctx, error.message);
+      if (connection.kind === 'server' && error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) {
+        return fail(ctx, `the database connection failed: ${error.message}`);
+      }
+      throw error;
+    } finally {
+      await connection.close();
+    }
+    const shown: VerifyReport = { ...report, target: { ...report.target, ...(target ? { url: db.redactUrl(target.url), from: target.from } : {}) } };
+    shown.timings = { start, ...report.timings };
+    ctx.stdout.write(opts.format === 'text' ? renderVerifyText(shown, opts.timings === true) : renderVerifyJson(shown));
+    return statusOf(report, controller);
+  });
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('expected a whole number of milliseconds, at least 1');
+  return n;
 }
 
 /** Registers `pamc verify` on the program; `done` receives the exit status. */
@@ -97,14 +182,24 @@ export function registerVerify(program: Command, ctx: Context, done: (status: nu
   program
     .command('verify')
     .description(
-      'apply the migrations to a real PostgreSQL (embedded, or --database-url in a rolled-back transaction), compare the catalog with the spec and probe every owner rule',
+      'apply the migrations to a real PostgreSQL (embedded, or a server in a rolled-back transaction), compare the catalog with the spec, scan for exposure and probe every owner rule',
     )
     .addOption(
       new Option('--env <environment>', 'which migrations: production (out/) or staging (out/staging/)')
         .choices(['production', 'staging'])
         .default('production'),
     )
-    .option('--database-url <url>', 'verify against this server (postgres://...) inside one transaction that is rolled back, instead of an embedded PostgreSQL')
+    .option(
+      '--database-url <url>',
+      'verify against this server (postgres://...) inside one transaction that is rolled back (default: PAMC_DATABASE_URL, then DATABASE_URL; else embedded)',
+    )
+    .option('--embedded', 'use the embedded PostgreSQL even when PAMC_DATABASE_URL or DATABASE_URL is set')
+    .addOption(
+      new Option('--lock-timeout <ms>', 'server: how long each statement waits for a lock before it is retried (3 retries)')
+        .argParser(milliseconds)
+        .default(1000),
+    )
+    .addOption(new Option('--statement-timeout <ms>', 'server: the longest any one statement may run').argParser(milliseconds).default(60_000))
     .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)')
     .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')
     .option('--timings', 'print the time each step took')

@@ -5,7 +5,7 @@
  * parameter, the text[] of "schema.table" keys). Output: Catalog, plain data
  * that ../compare judges against the expected schema.
  */
-import type { Operation } from '../model/types.js';
+import { OPERATIONS, type Operation } from '../model/types.js';
 
 /** CatalogColumn is a column as pg_attribute describes it; `category` is pg_type.typcategory (of the base type for domains). */
 export interface CatalogColumn {
@@ -56,10 +56,19 @@ export interface CatalogPolicy {
   check: string | null;
 }
 
-/** CatalogTable is one table of the catalog; `privileges` maps each API role that exists to the operations it may perform. */
+/** TablePrivilege is a table privilege as has_table_privilege names it. */
+export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
+/** Every table privilege verify reads. */
+export const TABLE_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+
+/**
+ * CatalogTable is one table of the catalog; `privileges` maps each API role that exists to the operations it
+ * may perform, `grants` to every table privilege it holds (directly, through PUBLIC or a role it belongs to).
+ */
 export interface CatalogTable {
   schema: string;
   name: string;
+  owner: string;
   rowSecurity: boolean;
   forceRowSecurity: boolean;
   columns: CatalogColumn[];
@@ -67,12 +76,23 @@ export interface CatalogTable {
   indexes: CatalogIndex[];
   policies: CatalogPolicy[];
   privileges: Map<string, Operation[]>;
+  grants: Map<string, TablePrivilege[]>;
 }
 
-/** Catalog is the tables found, keyed by "schema.table", and which API roles exist. */
+/** DefaultPrivilege is one privilege that ALTER DEFAULT PRIVILEGES gives `role` on the tables `owner` creates (in `schema`, or in every schema when it is null). */
+export interface DefaultPrivilege {
+  owner: string;
+  schema: string | null;
+  /** The grantee, or PUBLIC. */
+  role: string;
+  privilege: TablePrivilege;
+}
+
+/** Catalog is the tables found, keyed by "schema.table", which API roles exist, and the default privileges for new tables. */
 export interface Catalog {
   tables: Map<string, CatalogTable>;
   roles: Set<string>;
+  defaultPrivileges?: DefaultPrivilege[];
 }
 
 /** The roles Supabase's API uses. */
@@ -83,7 +103,8 @@ const REL = `pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.r
 
 /** The catalog queries; those that mention $1 take the text[] of "schema.table" keys. */
 export const CATALOG_QUERIES = {
-  tables: `SELECT ${KEY} AS key, n.nspname AS schema, c.relname AS name, c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
+  tables: `SELECT ${KEY} AS key, n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+  c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security
 FROM ${REL}
 WHERE c.relkind IN ('r', 'p') AND ${KEY} = ANY ($1::text[])`,
   columns: `SELECT ${KEY} AS key, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, t.typname AS type_name,
@@ -125,19 +146,31 @@ ORDER BY 1, 2`,
   pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT') AS "select",
   pg_catalog.has_table_privilege(r.oid, c.oid, 'INSERT') AS "insert",
   pg_catalog.has_table_privilege(r.oid, c.oid, 'UPDATE') AS "update",
-  pg_catalog.has_table_privilege(r.oid, c.oid, 'DELETE') AS "delete"
+  pg_catalog.has_table_privilege(r.oid, c.oid, 'DELETE') AS "delete",
+  pg_catalog.has_table_privilege(r.oid, c.oid, 'TRUNCATE') AS "truncate",
+  pg_catalog.has_table_privilege(r.oid, c.oid, 'REFERENCES') AS "references",
+  pg_catalog.has_table_privilege(r.oid, c.oid, 'TRIGGER') AS "trigger"
 FROM ${REL}
 CROSS JOIN pg_catalog.pg_roles r
 WHERE ${KEY} = ANY ($1::text[]) AND c.relkind IN ('r', 'p') AND r.rolname IN ('anon', 'authenticated', 'service_role')
 ORDER BY 1, 2`,
   roles: `SELECT r.rolname AS name FROM pg_catalog.pg_roles r WHERE r.rolname IN ('anon', 'authenticated', 'service_role')`,
+  default_privileges: `SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS owner, n.nspname AS schema,
+  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS role, a.privilege_type AS privilege
+FROM pg_catalog.pg_default_acl d
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a
+WHERE d.defaclobjtype = 'r'
+ORDER BY 1, 2, 3, 4`,
 } as const;
 
 /** CatalogQuery names one of the catalog queries. */
 export type CatalogQuery = keyof typeof CATALOG_QUERIES;
 
-/** CatalogRows is the rows of every catalog query. */
-export type CatalogRows = Record<CatalogQuery, ReadonlyArray<Record<string, unknown>>>;
+/** CatalogRows is the rows of every catalog query (default_privileges may be left out: none). */
+export type CatalogRows = Record<Exclude<CatalogQuery, 'default_privileges'>, ReadonlyArray<Record<string, unknown>>> & {
+  default_privileges?: ReadonlyArray<Record<string, unknown>>;
+};
 
 const ON_DELETE: Record<string, string> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 const KINDS: Record<string, ConstraintKind> = { p: 'primary', f: 'foreign', c: 'check', u: 'unique' };
@@ -164,62 +197,79 @@ function strings(v: unknown): string[] {
 /** Assembles the catalog from the rows of CATALOG_QUERIES. */
 export function buildCatalog(rows: CatalogRows): Catalog {
   const tables = new Map<string, CatalogTable>();
-  for (const r of rows.tables) {
-    tables.set(str(r.key), {
-      schema: str(r.schema),
-      name: str(r.name),
-      rowSecurity: bool(r.row_security),
-      forceRowSecurity: bool(r.force_row_security),
-      columns: [],
-      constraints: [],
-      indexes: [],
-      policies: [],
-      privileges: new Map(),
-    });
-  }
-  for (const r of rows.columns) {
-    tables.get(str(r.key))?.columns.push({
-      name: str(r.name),
-      type: str(r.type),
-      typeName: str(r.type_name),
-      category: str(r.category),
-      enumFirst: strOrNull(r.enum_first),
-      notNull: bool(r.not_null),
-      default: strOrNull(r.default),
-      generated: bool(r.generated),
-    });
-  }
-  for (const r of rows.constraints) {
-    const kind = KINDS[str(r.kind)] ?? 'other';
-    const target =
-      r.target_table === null || r.target_table === undefined
-        ? null
-        : { schema: str(r.target_schema), table: str(r.target_table), columns: strings(r.target_columns) };
-    tables.get(str(r.key))?.constraints.push({
-      name: str(r.name),
-      kind,
-      columns: strings(r.columns),
-      target,
-      onDelete: kind === 'foreign' ? (ON_DELETE[str(r.on_delete)] ?? null) : null,
-    });
-  }
+  for (const r of rows.tables) tables.set(str(r.key), tableOf(r));
+  for (const r of rows.columns) tables.get(str(r.key))?.columns.push(columnOf(r));
+  for (const r of rows.constraints) tables.get(str(r.key))?.constraints.push(constraintOf(r));
   for (const r of rows.indexes) tables.get(str(r.key))?.indexes.push({ name: str(r.name), unique: bool(r.unique), columns: strings(r.columns) });
-  for (const r of rows.policies) {
-    tables.get(str(r.key))?.policies.push({
-      name: str(r.name),
-      command: str(r.command) as PolicyCommand,
-      roles: strings(r.roles),
-      permissive: bool(r.permissive),
-      using: strOrNull(r.using),
-      check: strOrNull(r.check),
-    });
-  }
+  for (const r of rows.policies) tables.get(str(r.key))?.policies.push(policyOf(r));
   for (const r of rows.privileges) {
-    const ops: Operation[] = [];
-    for (const op of ['select', 'insert', 'update', 'delete'] as const) if (bool(r[op])) ops.push(op);
-    tables.get(str(r.key))?.privileges.set(str(r.role), ops);
+    const t = tables.get(str(r.key));
+    if (!t) continue;
+    t.privileges.set(
+      str(r.role),
+      OPERATIONS.filter((op) => bool(r[op])),
+    );
+    t.grants.set(
+      str(r.role),
+      TABLE_PRIVILEGES.filter((p) => bool(r[p.toLowerCase()])),
+    );
   }
-  return { tables, roles: new Set(rows.roles.map((r) => str(r.name))) };
+  const defaultPrivileges = (rows.default_privileges ?? []).map((r) => ({
+    owner: str(r.owner),
+    schema: strOrNull(r.schema),
+    role: str(r.role),
+    privilege: str(r.privilege) as TablePrivilege,
+  }));
+  return { tables, roles: new Set(rows.roles.map((r) => str(r.name))), defaultPrivileges };
+}
+
+function tableOf(r: Record<string, unknown>): CatalogTable {
+  return {
+    schema: str(r.schema),
+    name: str(r.name),
+    owner: str(r.owner),
+    rowSecurity: bool(r.row_security),
+    forceRowSecurity: bool(r.force_row_security),
+    columns: [],
+    constraints: [],
+    indexes: [],
+    policies: [],
+    privileges: new Map(),
+    grants: new Map(),
+  };
+}
+
+function columnOf(r: Record<string, unknown>): CatalogColumn {
+  return {
+    name: str(r.name),
+    type: str(r.type),
+    typeName: str(r.type_name),
+    category: str(r.category),
+    enumFirst: strOrNull(r.enum_first),
+    notNull: bool(r.not_null),
+    default: strOrNull(r.default),
+    generated: bool(r.generated),
+  };
+}
+
+function constraintOf(r: Record<string, unknown>): CatalogConstraint {
+  const kind = KINDS[str(r.kind)] ?? 'other';
+  const target =
+    r.target_table === null || r.target_table === undefined
+      ? null
+      : { schema: str(r.target_schema), table: str(r.target_table), columns: strings(r.target_columns) };
+  return { name: str(r.name), kind, columns: strings(r.columns), target, onDelete: kind === 'foreign' ? (ON_DELETE[str(r.on_delete)] ?? null) : null };
+}
+
+function policyOf(r: Record<string, unknown>): CatalogPolicy {
+  return {
+    name: str(r.name),
+    command: str(r.command) as PolicyCommand,
+    roles: strings(r.roles),
+    permissive: bool(r.permissive),
+    using: strOrNull(r.using),
+    check: strOrNull(r.check),
+  };
 }
 
 /** ResolvedColumn is how the database itself spells a spec column's type and default (see resolveSql). */

@@ -28,123 +28,127 @@ export function compareSchema(expected: ExpectedSchema, catalog: Catalog, resolv
   return out;
 }
 
+/** Reports one table's drift: `say(column, message)`. */
+type Say = (column: string | null, message: string) => void;
+
 function compareTable(t: ExpectedTable, actual: CatalogTable | null, catalog: Catalog, resolved: Resolutions): Drift[] {
   const table = displayName(t.schema, t.name);
   const out: Drift[] = [];
-  const drift = (column: string | null, message: string): void => {
+  const say: Say = (column, message) => {
     out.push({ table, column, message });
   };
   if (!actual) {
-    drift(null, 'table missing');
+    say(null, 'table missing');
     return out;
   }
+  compareColumns(t, actual, resolved, say);
+  if (!t.managed) return out;
+  compareKeys(t, actual, say);
+  if (t.rls.kind === 'owner') {
+    if (!actual.rowSecurity) say(null, 'row level security is disabled, spec says enabled');
+    comparePolicies(t, actual, say);
+    compareGrants(t, actual, catalog, say);
+  }
+  return out;
+}
 
-  // Columns.
+function compareColumns(t: ExpectedTable, actual: CatalogTable, resolved: Resolutions, say: Say): void {
   const byName = new Map(actual.columns.map((c) => [c.name, c]));
   for (const c of t.columns) {
     const a = byName.get(c.name);
     if (!a) {
-      drift(c.name, 'column missing');
+      say(c.name, 'column missing');
       continue;
     }
     const r = resolved.get(`${tableKeyOf(t)}.${c.name}`);
     const wantType = r?.type ?? normalizeType(c.type);
-    if (a.type !== wantType) drift(c.name, `type is ${a.type}, spec says ${c.type}`);
-    if (a.notNull !== c.notNull) drift(c.name, a.notNull ? 'is NOT NULL, spec says nullable' : 'is nullable, spec says NOT NULL');
-    if (!a.generated) {
-      if (c.default === null && a.default !== null) drift(c.name, `has default ${a.default}, spec says none`);
-      else if (c.default !== null && a.default === null) drift(c.name, `has no default, spec says ${c.default}`);
-      else if (c.default !== null && a.default !== null) {
-        const want = r ? r.default : c.default;
-        if (want !== null && squash(want) !== squash(a.default)) drift(c.name, `default is ${a.default}, spec says ${c.default}`);
-      }
+    if (a.type !== wantType) say(c.name, `type is ${a.type}, spec says ${c.type}`);
+    if (a.notNull !== c.notNull) say(c.name, a.notNull ? 'is NOT NULL, spec says nullable' : 'is nullable, spec says NOT NULL');
+    if (a.generated) continue;
+    if (c.default === null && a.default !== null) say(c.name, `has default ${a.default}, spec says none`);
+    else if (c.default !== null && a.default === null) say(c.name, `has no default, spec says ${c.default}`);
+    else if (c.default !== null && a.default !== null) {
+      const want = r ? r.default : c.default;
+      if (want !== null && squash(want) !== squash(a.default)) say(c.name, `default is ${a.default}, spec says ${c.default}`);
     }
   }
-  if (t.managed) {
-    const declared = new Set(t.columns.map((c) => c.name));
-    for (const a of actual.columns) if (!declared.has(a.name)) drift(a.name, 'column is not in the spec');
-  }
-  if (!t.managed) return out;
+  if (!t.managed) return;
+  const declared = new Set(t.columns.map((c) => c.name));
+  for (const a of actual.columns) if (!declared.has(a.name)) say(a.name, 'column is not in the spec');
+}
 
-  // Keys and constraints.
+function compareKeys(t: ExpectedTable, actual: CatalogTable, say: Say): void {
   const pk = actual.constraints.find((k) => k.kind === 'primary');
   if (t.primaryKey) {
-    if (!pk) drift(null, `has no primary key, spec says (${t.primaryKey.columns.join(', ')})`);
+    if (!pk) say(null, `has no primary key, spec says (${t.primaryKey.columns.join(', ')})`);
     else if (pk.columns.join(',') !== t.primaryKey.columns.join(','))
-      drift(null, `primary key is (${pk.columns.join(', ')}), spec says (${t.primaryKey.columns.join(', ')})`);
+      say(null, `primary key is (${pk.columns.join(', ')}), spec says (${t.primaryKey.columns.join(', ')})`);
   } else if (pk) {
-    drift(null, `has primary key (${pk.columns.join(', ')}), spec says none`);
+    say(null, `has primary key (${pk.columns.join(', ')}), spec says none`);
   }
-  for (const fk of t.foreignKeys) {
-    const found = actual.constraints.filter((k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === fk.column);
-    const want = `${fk.target.schema}.${fk.target.table}(${fk.target.column})`;
-    if (found.length === 0) {
-      drift(fk.column, `foreign key to ${want} missing`);
-      continue;
-    }
-    const same = found.find((k) => k.target && `${k.target.schema}.${k.target.table}(${k.target.columns.join(', ')})` === want);
-    if (!same) {
-      const k = found[0]!;
-      drift(fk.column, `references ${k.target ? `${k.target.schema}.${k.target.table}(${k.target.columns.join(', ')})` : 'nothing'}, spec says ${want}`);
-      continue;
-    }
-    if (same.onDelete !== fk.onDelete)
-      drift(fk.column, `foreign key is ON DELETE ${(same.onDelete ?? 'no action').toUpperCase()}, spec says ON DELETE ${fk.onDelete.toUpperCase()}`);
-  }
+  compareForeignKeys(t, actual, say);
   for (const u of t.uniques) {
     const has =
       actual.constraints.some((k) => (k.kind === 'unique' || k.kind === 'primary') && k.columns.length === 1 && k.columns[0] === u.column) ||
       actual.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === u.column);
-    if (!has) drift(u.column, 'unique constraint missing');
+    if (!has) say(u.column, 'unique constraint missing');
   }
   const constraintNames = new Set(actual.constraints.map((k) => k.name));
-  for (const name of t.checks) if (!constraintNames.has(name)) drift(null, `check constraint ${name} missing`);
+  for (const name of t.checks) if (!constraintNames.has(name)) say(null, `check constraint ${name} missing`);
   const indexNames = new Set(actual.indexes.map((i) => i.name));
-  for (const name of t.indexes) if (!indexNames.has(name)) drift(null, `index ${name} missing`);
+  for (const name of t.indexes) if (!indexNames.has(name)) say(null, `index ${name} missing`);
+}
 
-  // Row level security, policies and grants.
-  switch (t.rls.kind) {
-    case 'owner': {
-      if (!actual.rowSecurity) drift(null, 'row level security is disabled, spec says enabled');
-      const expectedNames = new Set(t.policies.map((p) => p.name));
-      for (const p of t.policies) {
-        const a = actual.policies.find((x) => x.name === p.name);
-        if (!a) {
-          drift(null, `policy "${p.name}" missing`);
-          continue;
-        }
-        if (a.command !== COMMAND[p.operation]) drift(null, `policy "${p.name}" is FOR ${a.command}, spec says FOR ${COMMAND[p.operation]}`);
-        if ([...a.roles].sort().join(',') !== [...p.roles].sort().join(','))
-          drift(null, `policy "${p.name}" applies to ${a.roles.join(', ')}, spec says ${p.roles.join(', ')}`);
-        if (!a.permissive) drift(null, `policy "${p.name}" is RESTRICTIVE, spec says PERMISSIVE`);
-      }
-      for (const a of actual.policies) {
-        if (expectedNames.has(a.name)) continue;
-        drift(
-          null,
-          `policy "${a.name}" is not in the spec (${a.permissive ? '' : 'RESTRICTIVE '}FOR ${a.command} TO ${a.roles.join(', ')}${a.using !== null ? ` USING ${a.using}` : ''}${a.check !== null ? ` WITH CHECK ${a.check}` : ''})`,
-        );
-      }
-      for (const g of t.grants) {
-        if (!catalog.roles.has(g.role)) {
-          drift(null, `role ${g.role} does not exist`);
-          continue;
-        }
-        const has = actual.privileges.get(g.role) ?? [];
-        const lacking = g.operations.filter((op) => !has.includes(op));
-        if (lacking.length)
-          drift(
-            null,
-            `${g.role} lacks ${lacking.map((op) => COMMAND[op]).join(', ')} (${g.role === 'authenticated' ? 'allowed by the spec' : 'the backend key needs every operation'})`,
-          );
-      }
-      break;
+function compareForeignKeys(t: ExpectedTable, actual: CatalogTable, say: Say): void {
+  const spell = (k: CatalogTable['constraints'][number]): string =>
+    k.target ? `${k.target.schema}.${k.target.table}(${k.target.columns.join(', ')})` : 'nothing';
+  for (const fk of t.foreignKeys) {
+    const found = actual.constraints.filter((k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === fk.column);
+    const want = `${fk.target.schema}.${fk.target.table}(${fk.target.column})`;
+    if (found.length === 0) {
+      say(fk.column, `foreign key to ${want} missing`);
+      continue;
     }
-    case 'waived':
-    case 'unmanaged':
-      break;
+    const same = found.find((k) => k.target && spell(k) === want);
+    if (!same) say(fk.column, `references ${spell(found[0]!)}, spec says ${want}`);
+    else if (same.onDelete !== fk.onDelete)
+      say(fk.column, `foreign key is ON DELETE ${(same.onDelete ?? 'no action').toUpperCase()}, spec says ON DELETE ${fk.onDelete.toUpperCase()}`);
   }
-  return out;
+}
+
+function comparePolicies(t: ExpectedTable, actual: CatalogTable, say: Say): void {
+  const expectedNames = new Set(t.policies.map((p) => p.name));
+  for (const p of t.policies) {
+    const a = actual.policies.find((x) => x.name === p.name);
+    if (!a) {
+      say(null, `policy "${p.name}" missing`);
+      continue;
+    }
+    if (a.command !== COMMAND[p.operation]) say(null, `policy "${p.name}" is FOR ${a.command}, spec says FOR ${COMMAND[p.operation]}`);
+    if ([...a.roles].sort().join(',') !== [...p.roles].sort().join(','))
+      say(null, `policy "${p.name}" applies to ${a.roles.join(', ')}, spec says ${p.roles.join(', ')}`);
+    if (!a.permissive) say(null, `policy "${p.name}" is RESTRICTIVE, spec says PERMISSIVE`);
+  }
+  for (const a of actual.policies) {
+    if (expectedNames.has(a.name)) continue;
+    const using = a.using !== null ? ` USING ${a.using}` : '';
+    const check = a.check !== null ? ` WITH CHECK ${a.check}` : '';
+    say(null, `policy "${a.name}" is not in the spec (${a.permissive ? '' : 'RESTRICTIVE '}FOR ${a.command} TO ${a.roles.join(', ')}${using}${check})`);
+  }
+}
+
+/** Privileges the expected grants need and the catalog lacks (privileges beyond them are judged in ./exposure grantExcess). */
+function compareGrants(t: ExpectedTable, actual: CatalogTable, catalog: Catalog, say: Say): void {
+  for (const g of t.grants) {
+    if (!catalog.roles.has(g.role)) {
+      say(null, `role ${g.role} does not exist`);
+      continue;
+    }
+    const has = actual.privileges.get(g.role) ?? [];
+    const lacking = g.operations.filter((op) => !has.includes(op));
+    const why = g.role === 'authenticated' ? 'allowed by the spec' : 'the backend key needs every operation';
+    if (lacking.length) say(null, `${g.role} lacks ${lacking.map((op) => COMMAND[op]).join(', ')} (${why})`);
+  }
 }
 
 function squash(s: string): string {

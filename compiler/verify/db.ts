@@ -22,7 +22,16 @@ export interface Connection {
   exec(sql: string): Promise<void>;
   query(sql: string, params?: unknown[]): Promise<QueryResult>;
   close(): Promise<void>;
+  /**
+   * Server only: runs a query on a second session to the same server, opened on first use and closed
+   * with this one, while this session may be busy: to see what its statement waits for, or to cancel it.
+   */
+  aside?(sql: string, params?: unknown[]): Promise<QueryResult>;
 }
+
+/** The application_name of verify's session on a server (pg_stat_activity), and of its second session. */
+export const APPLICATION_NAME = 'pamc verify';
+export const ASIDE_APPLICATION_NAME = 'pamc verify (lock watch)';
 
 /** ConnectionError is a failure to reach or start a database, reported with exit status 2. */
 export class ConnectionError extends Error {}
@@ -165,12 +174,11 @@ export function databaseUrlProblem(url: string): string | null {
   return null;
 }
 
-/** Connects to a real PostgreSQL server. */
-export async function openServer(url: string): Promise<Connection> {
-  const problem = databaseUrlProblem(url);
-  if (problem) throw new ConnectionError(problem);
+type PgClient = import('pg').Client;
+
+async function connectClient(url: string, applicationName: string): Promise<{ client: PgClient; lost: () => Error | null }> {
   const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: url, application_name: 'pamc verify', connectionTimeoutMillis: 15_000 });
+  const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 15_000 });
   let lost: Error | null = null;
   client.on('error', (error: Error) => {
     lost = error;
@@ -181,9 +189,24 @@ export async function openServer(url: string): Promise<Connection> {
     await client.end().catch(() => undefined);
     throw new ConnectionError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message || String(error)}`);
   }
+  return { client, lost: () => lost };
+}
+
+async function run(client: PgClient, sql: string, params: unknown[] = []): Promise<QueryResult> {
+  const r = await client.query(sql, params);
+  return { rows: r.rows as Array<Record<string, unknown>>, affected: r.rowCount ?? 0 };
+}
+
+/** Connects to a real PostgreSQL server, as application `pamc verify`. */
+export async function openServer(url: string): Promise<Connection> {
+  const problem = databaseUrlProblem(url);
+  if (problem) throw new ConnectionError(problem);
+  const { client, lost } = await connectClient(url, APPLICATION_NAME);
   const alive = (): void => {
-    if (lost) throw new ConnectionError(`lost the connection to ${redactUrl(url)}: ${(lost as Error).message}`);
+    const error = lost();
+    if (error) throw new ConnectionError(`lost the connection to ${redactUrl(url)}: ${error.message}`);
   };
+  let side: Promise<PgClient> | null = null;
   return {
     kind: 'server',
     async exec(sql) {
@@ -192,11 +215,16 @@ export async function openServer(url: string): Promise<Connection> {
     },
     async query(sql, params = []) {
       alive();
-      const r = await client.query(sql, params);
-      return { rows: r.rows as Array<Record<string, unknown>>, affected: r.rowCount ?? 0 };
+      return run(client, sql, params);
+    },
+    async aside(sql, params = []) {
+      side ??= connectClient(url, ASIDE_APPLICATION_NAME).then((c) => c.client);
+      return run(await side, sql, params);
     },
     async close() {
-      await client.end().catch(() => undefined);
+      const other = side;
+      side = null;
+      await Promise.all([client.end().catch(() => undefined), other?.then((c) => c.end()).catch(() => undefined)]);
     },
   };
 }

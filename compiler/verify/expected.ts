@@ -118,28 +118,8 @@ function expectedTable(t: TableState): ExpectedTable {
     if (c.check) checks.push(checkName(t.name, c));
   }
   const indexes = t.indexes.filter((i) => i.origin.kind === 'feature').map((i) => i.index.name);
-  let rls: ExpectedRls = { kind: 'unmanaged' };
-  let policies: ExpectedPolicy[] = [];
-  let grants: ExpectedGrant[] = [];
-  switch (t.rls.kind) {
-    case 'owner': {
-      const rule = t.rls.rule;
-      const allow = OPERATIONS.filter((op) => t.rls.kind === 'owner' && t.rls.permissions.some((p) => p.operation === op));
-      rls = { kind: 'owner', owner: rule.owner.value, allow };
-      policies = allow.map((operation) => ({ name: policyName(operation, rule.label), operation, roles: [AUTHENTICATED] }));
-      grants = [
-        { role: AUTHENTICATED, operations: allow },
-        { role: SERVICE_ROLE, operations: [...OPERATIONS] },
-      ];
-      if (needsOwnerIndex(t, rule.owner.value)) indexes.push(ownerIndexName(t.name, rule.owner.value));
-      break;
-    }
-    case 'disabled':
-      rls = { kind: 'waived', reason: t.rls.waiver.reason };
-      break;
-    case 'unmanaged':
-      break;
-  }
+  const { rls, policies, grants, ownerIndex } = accessOf(t);
+  if (ownerIndex) indexes.push(ownerIndex);
   return {
     schema: t.schema,
     name: t.name,
@@ -156,6 +136,29 @@ function expectedTable(t: TableState): ExpectedTable {
   };
 }
 
+/** The row level security, policies and grants a table must have, and the owner index pamc adds. */
+function accessOf(t: TableState): { rls: ExpectedRls; policies: ExpectedPolicy[]; grants: ExpectedGrant[]; ownerIndex: string | null } {
+  switch (t.rls.kind) {
+    case 'owner': {
+      const rule = t.rls.rule;
+      const allow = OPERATIONS.filter((op) => t.rls.kind === 'owner' && t.rls.permissions.some((p) => p.operation === op));
+      return {
+        rls: { kind: 'owner', owner: rule.owner.value, allow },
+        policies: allow.map((operation) => ({ name: policyName(operation, rule.label), operation, roles: [AUTHENTICATED] })),
+        grants: [
+          { role: AUTHENTICATED, operations: allow },
+          { role: SERVICE_ROLE, operations: [...OPERATIONS] },
+        ],
+        ownerIndex: needsOwnerIndex(t, rule.owner.value) ? ownerIndexName(t.name, rule.owner.value) : null,
+      };
+    }
+    case 'disabled':
+      return { rls: { kind: 'waived', reason: t.rls.waiver.reason }, policies: [], grants: [], ownerIndex: null };
+    case 'unmanaged':
+      return { rls: { kind: 'unmanaged' }, policies: [], grants: [], ownerIndex: null };
+  }
+}
+
 /** The name of a table as messages show it: without the schema when it is public. */
 export function displayName(schema: string, name: string): string {
   return schema === 'public' ? name : `${schema}.${name}`;
@@ -166,10 +169,11 @@ export function tableKeyOf(t: { schema: string; name: string }): string {
   return `${t.schema}.${t.name}`;
 }
 
-/** MigrationFile is one migration to apply: the path people see, and its text. */
+/** MigrationFile is one migration to apply: the path people see, and its text; `handWritten` for a file of the output directory that pamc does not own. */
 export interface MigrationFile {
   path: string;
   text: string;
+  handWritten?: boolean;
 }
 
 /** MigrationSet is an environment's migrations in version order, and the lock-listed files that are missing. */

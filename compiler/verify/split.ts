@@ -1,13 +1,16 @@
 /**
- * Statements of a migration file, found lexically: where each one starts and
- * ends, so that an error PostgreSQL reports for the whole file can be pinned
- * to one statement, and a file can be replayed statement by statement.
+ * Statements of a migration file, as PostgreSQL's parser delimits them
+ * (../sql/parser statements): where each one starts and ends, so that a file
+ * is applied statement by statement, an error is pinned to its statement,
+ * and transaction control is found in the parse tree rather than the text.
  *
- * Input: SQL text. Output: StatementRange[] (UTF-16 offsets). The lexer knows
- * what can hide a semicolon: '...' and E'...' strings, "..." identifiers,
- * $tag$...$tag$ bodies, -- and (nested) block comments.
+ * Input: SQL text and the loaded parser. Output: SplitMigration (the file
+ * with its statements, UTF-16 offsets) or SplitProblem (the file does not
+ * parse, or controls transactions itself). Pure: no database.
  */
 import { LineIndex, type Position } from '../report/diagnostic.js';
+import type { SqlParser, SqlStatement } from '../sql/parser.js';
+import type { MigrationFile } from './expected.js';
 
 /** StatementRange is one statement of a text: [start, end) including its semicolon; `code` is where its first token begins. */
 export interface StatementRange {
@@ -16,92 +19,54 @@ export interface StatementRange {
   code: number;
 }
 
-/** Splits `text` into statements; pieces that hold only comments and blanks are left out. */
-export function splitStatements(text: string): StatementRange[] {
-  const out: StatementRange[] = [];
-  let start = 0;
-  let code = -1;
-  let i = 0;
-  const n = text.length;
-  const finish = (end: number): void => {
-    if (code >= 0) out.push({ start, end, code });
-    start = end;
-    code = -1;
-  };
-  while (i < n) {
-    const c = text[i]!;
-    const next = text[i + 1];
-    if (c === '-' && next === '-') {
-      const nl = text.indexOf('\n', i);
-      i = nl === -1 ? n : nl + 1;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (code < 0) code = i;
-    if (c === ';') {
-      finish(i + 1);
-      i++;
-      continue;
-    }
-    if (c === "'") {
-      const escapes = i > 0 && /[eE]/.test(text[i - 1]!) && (i < 2 || !/[A-Za-z0-9_$]/.test(text[i - 2]!));
-      i = skipQuoted(text, i, "'", escapes);
-      continue;
-    }
-    if (c === '"') {
-      i = skipQuoted(text, i, '"', false);
-      continue;
-    }
-    if (c === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 65));
-      const prev = i > 0 ? text[i - 1]! : ' ';
-      if (tag && !/[A-Za-z0-9_$]/.test(prev)) {
-        const close = text.indexOf(tag[0], i + tag[0].length);
-        i = close === -1 ? n : close + tag[0].length;
-        continue;
-      }
-    }
-    i++;
-  }
-  if (code >= 0) out.push({ start, end: n, code });
-  return out;
+/** SplitMigration is a migration file and its statements, in order. */
+export interface SplitMigration {
+  file: MigrationFile;
+  statements: SqlStatement[];
 }
 
-function skipQuoted(text: string, open: number, quote: string, backslashEscapes: boolean): number {
-  let i = open + 1;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (backslashEscapes && c === '\\') {
-      i += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (text[i + 1] === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i++;
+/** SplitProblem is why a file cannot be applied statement by statement: where, and what. */
+export interface SplitProblem {
+  file: MigrationFile;
+  /** UTF-16 offset into the file's text. */
+  offset: number;
+  /** The statement at fault, when there is one (transaction control); null for a parse error. */
+  statement: StatementRange | null;
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+/** SQLSTATE syntax_error, for a file PostgreSQL's parser rejects. */
+export const SYNTAX_ERROR = '42601';
+/** SQLSTATE invalid_transaction_state, for a file that begins or ends transactions itself. */
+export const TRANSACTION_CONTROL = '25000';
+
+/**
+ * Splits a migration into statements. A file the parser rejects cannot be
+ * split, and a file with BEGIN, COMMIT, SAVEPOINT and the like would end or
+ * nest the transaction verify works in: both are problems of the file.
+ */
+export function splitMigration(parser: SqlParser, file: MigrationFile): { ok: true; migration: SplitMigration } | { ok: false; problem: SplitProblem } {
+  const parsed = parser.statements(file.text);
+  if (!parsed.ok) {
+    const problem = { file, offset: parsed.error.offset ?? 0, statement: null, code: SYNTAX_ERROR, message: parsed.error.message, hint: null };
+    return { ok: false, problem };
   }
-  return text.length;
+  const control = transactionControl(parsed.statements);
+  if (control) {
+    const message = 'the migration controls transactions itself; verify runs every migration inside one transaction that it rolls back';
+    return {
+      ok: false,
+      problem: { file, offset: control.code, statement: control, code: TRANSACTION_CONTROL, message, hint: 'remove BEGIN/COMMIT from the file' },
+    };
+  }
+  return { ok: true, migration: { file, statements: parsed.statements } };
+}
+
+/** The first statement that would end or nest the transaction verify runs in (BEGIN, COMMIT, SAVEPOINT, PREPARE TRANSACTION, ...), if any. */
+export function transactionControl(statements: readonly SqlStatement[]): SqlStatement | null {
+  return statements.find((s) => 'TransactionStmt' in s.stmt) ?? null;
 }
 
 /** The statement that contains `offset`, or the last one before it. */
@@ -123,6 +88,14 @@ export function statementHead(text: string, s: StatementRange, width = 100): str
   return more ? `${line} …` : line;
 }
 
+/** The line of `text` at `offset`, shortened for messages (for a file that has no statements to show). */
+export function lineAt(text: string, offset: number, width = 100): string {
+  const from = text.lastIndexOf('\n', offset - 1) + 1;
+  const to = text.indexOf('\n', offset);
+  const line = text.slice(from, to === -1 ? text.length : to).trim();
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
 /**
  * Converts PostgreSQL's error position (1-based, counted in characters, i.e.
  * code points) into a 0-based UTF-16 offset of `text`.
@@ -141,11 +114,4 @@ export function offsetOfPosition(text: string, position: number): number {
 /** Line and column (1-based) of an offset. */
 export function positionOf(text: string, offset: number): Position {
   return new LineIndex(text).position(offset);
-}
-
-const TRANSACTION_CONTROL = /^(begin|commit|rollback|abort|end|start\s+transaction|savepoint|release|prepare\s+transaction)\b/i;
-
-/** The first statement that would end or nest the transaction verify runs in (BEGIN, COMMIT, ...), if any. */
-export function transactionControl(text: string): StatementRange | null {
-  return splitStatements(text).find((s) => TRANSACTION_CONTROL.test(text.slice(s.code, s.end))) ?? null;
 }

@@ -22,7 +22,10 @@
  *   npm run bench -- --sizes 100,1000   # some sizes only
  *   npm run bench -- --runs 3           # runs per measurement (default: 7 small, 3 large)
  *   npm run bench -- --json             # the results as JSON on stdout as well
- *   npm run bench -- --no-verify        # without pamc verify (PGlite)
+ *   npm run bench -- --no-verify        # without pamc verify (PGlite, and beside a server's load)
+ *
+ * With PAMC_TEST_DATABASE_URL set, it then runs ./verify-load.mjs: an
+ * application's query latency on a server with and without verify beside it.
  *   node tests/bench/run.mjs --generate 1000 DIR   # write a spec only (for profiling)
  *
  * Needs dist/ (npx tsc -p .).
@@ -37,6 +40,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/compiler/cli/main.js');
 const WRAPPER = join(dirname(fileURLToPath(import.meta.url)), 'maxrss.mjs');
 const FLOOR = join(dirname(fileURLToPath(import.meta.url)), 'floor.mjs');
+const VERIFY_LOAD = join(dirname(fileURLToPath(import.meta.url)), 'verify-load.mjs');
 const TABLES_PER_PHASE = 50;
 const EXTEND_EVERY = 10;
 /** A fixed clock, so every build writes the same versions. */
@@ -304,6 +308,9 @@ function main() {
   }
   print(results);
   if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  // verify beside an application's load needs a server: ./verify-load.mjs.
+  if (opts.verify && process.env.PAMC_TEST_DATABASE_URL) spawnSync(process.execPath, [VERIFY_LOAD, ...(opts.json ? ['--json'] : [])], { stdio: 'inherit' });
+  else if (opts.verify) log('verify beside an application: set PAMC_TEST_DATABASE_URL to run tests/bench/verify-load.mjs too');
 }
 
 function print(results) {
