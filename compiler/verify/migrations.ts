@@ -11,7 +11,7 @@
  * the texts of the output directory. Output: VerifyMigrations. Pure.
  */
 import type { Environment, ExistingTable } from '../model/types.js';
-import type { PlannedMigration } from '../pipeline.js';
+import type { PlannedMigration } from '../compile.js';
 import { migrationSet, type MigrationFile } from './expected.js';
 import type { SplitMigration } from './split.js';
 
