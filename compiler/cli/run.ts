@@ -13,6 +13,7 @@ import { explainCommand } from './explain.js';
 import { GitError } from './git.js';
 import { IoError } from './io.js';
 import { registerVerify } from './verify.js';
+import { registerTypes } from './types.js';
 
 function program(ctx: Context, done: (status: number) => void): Command {
   const p = new Command('pamc')
@@ -30,6 +31,7 @@ function program(ctx: Context, done: (status: number) => void): Command {
     .description("print a rule's documentation, or list every rule")
     .action((id: string | undefined) => done(explainCommand(id, ctx)));
   registerVerify(p, ctx, done);
+  registerTypes(p, ctx, done);
   return p;
 }
 
