@@ -14,6 +14,7 @@ import { GitError } from './git.js';
 import { IoError } from './io.js';
 import { registerVerify } from './verify.js';
 import { registerTypes } from './types.js';
+import { registerDocs } from './docs.js';
 
 function program(ctx: Context, done: (status: number) => void): Command {
   const p = new Command('pamc')
@@ -32,6 +33,7 @@ function program(ctx: Context, done: (status: number) => void): Command {
     .action((id: string | undefined) => done(explainCommand(id, ctx)));
   registerVerify(p, ctx, done);
   registerTypes(p, ctx, done);
+  registerDocs(p, ctx, done);
   return p;
 }
 
