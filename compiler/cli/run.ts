@@ -15,6 +15,7 @@ import { IoError } from './io.js';
 import { registerVerify } from './verify.js';
 import { registerTypes } from './types.js';
 import { registerDocs } from './docs.js';
+import { registerInit } from './init.js';
 
 function program(ctx: Context, done: (status: number) => void): Command {
   const p = new Command('pamc')
@@ -34,6 +35,7 @@ function program(ctx: Context, done: (status: number) => void): Command {
   registerVerify(p, ctx, done);
   registerTypes(p, ctx, done);
   registerDocs(p, ctx, done);
+  registerInit(p, ctx, done);
   return p;
 }
 
