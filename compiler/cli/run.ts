@@ -16,6 +16,7 @@ import { registerVerify } from './verify.js';
 import { registerTypes } from './types.js';
 import { registerDocs } from './docs.js';
 import { registerInit } from './init.js';
+import { registerPull } from './pull.js';
 
 function program(ctx: Context, done: (status: number) => void): Command {
   const p = new Command('pamc')
@@ -36,6 +37,7 @@ function program(ctx: Context, done: (status: number) => void): Command {
   registerTypes(p, ctx, done);
   registerDocs(p, ctx, done);
   registerInit(p, ctx, done);
+  registerPull(p, ctx, done);
   return p;
 }
 
