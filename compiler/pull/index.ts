@@ -73,6 +73,13 @@ function tableComments(t: CatalogTable, policies: number): string[] {
   return lines;
 }
 
+/** What `existing:` cannot say about a table's row level security, where its policies do not say it already. */
+function rlsOmission(t: CatalogTable, policies: number): string | null {
+  if (!t.rls) return "row level security is DISABLED: anyone with the project's anon key can read and write every row";
+  if (policies === 0) return `row level security is enabled${t.forceRls ? ' and forced' : ''} with no policy: only the service role reaches its rows`;
+  return t.forceRls ? 'row level security is forced (it applies to the table owner too)' : null;
+}
+
 /** The tables' declarations, and what of each does not fit. */
 function declarations(input: PullInput, omitted: Omission[]): string[] {
   const { catalog } = input;
@@ -95,6 +102,8 @@ function declarations(input: PullInput, omitted: Omission[]): string[] {
     );
     const policies = catalog.policies.filter((p) => p.table === t.name);
     for (const p of policies) omitted.push({ table: t.name, what: policyText(p) });
+    const rls = rlsOmission(t, policies.length);
+    if (rls) omitted.push({ table: t.name, what: rls });
     if (t.comment !== null) omitted.push({ table: t.name, what: `table comment: ${flat(t.comment)}` });
     if (t.partitioned) omitted.push({ table: t.name, what: 'partitioned: its partitions are not declared' });
     if (columns.length === 0) {
