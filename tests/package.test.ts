@@ -117,12 +117,11 @@ describe('the package', () => {
       expect(existsSync(join(app, 'node_modules/pamc/compiler/validate/pamc.schema.json'))).toBe(true);
       lap('install');
 
-      const npx = sh(app, 'npx', ['--no-install', 'pamc', '--version']);
-      expect(npx.stdout).toBe(`${manifest.version as unknown as string}\n`);
       const pamc = (...args: string[]): { status: number; stdout: string; stderr: string } =>
         sh(app, process.execPath, [join(app, 'node_modules/.bin/pamc'), ...args], { ...npmEnv(), SOURCE_DATE_EPOCH: '1767225600' });
 
-      const init = pamc('init');
+      // The first command goes through npx, as the README says; the others run the same bin with node.
+      const init = sh(app, 'npx', ['--no-install', 'pamc', 'init']);
       expect(init.status).toBe(0);
       expect(init.stdout).toContain('added the pamc settings in package.json (schema: schema, out: supabase/migrations)');
       expect(readFileSync(join(app, 'supabase/migrations/20240101000000_profiles.sql'), 'utf8')).toBe(HAND_WRITTEN);
