@@ -13,6 +13,10 @@ import { explainCommand } from './explain.js';
 import { GitError } from './git.js';
 import { IoError } from './io.js';
 import { registerVerify } from './verify.js';
+import { registerTypes } from './types.js';
+import { registerDocs } from './docs.js';
+import { registerInit } from './init.js';
+import { registerPull } from './pull.js';
 
 function program(ctx: Context, done: (status: number) => void): Command {
   const p = new Command('pamc')
@@ -30,6 +34,10 @@ function program(ctx: Context, done: (status: number) => void): Command {
     .description("print a rule's documentation, or list every rule")
     .action((id: string | undefined) => done(explainCommand(id, ctx)));
   registerVerify(p, ctx, done);
+  registerTypes(p, ctx, done);
+  registerDocs(p, ctx, done);
+  registerInit(p, ctx, done);
+  registerPull(p, ctx, done);
   return p;
 }
 

@@ -1,0 +1,33 @@
+/**
+ * The schema an environment ends up with: its features folded in order, on
+ * top of the tables the spec declares `existing:`.
+ *
+ * Input: a Spec and an Environment. Output: the tables of the final
+ * SchemaState in fold order, each with its origin, without Supabase's own
+ * tables (auth.users). Shared by the generators that describe a spec
+ * (../typegen, ../dictionary).
+ */
+import { fold } from './diff/fold.js';
+import { tableKey, type Origin, type SchemaState, type TableState } from './diff/state.js';
+import type { Environment, Spec } from './model/types.js';
+import { featuresFor } from './verify/expected.js';
+
+/** The final state of `environment`, Supabase's tables included (references name them). */
+export function environmentState(spec: Spec, environment: Environment): SchemaState {
+  const existing = spec.phases.flatMap((p) => p.existing);
+  const { state } = fold(featuresFor(spec, environment), existing, () => false);
+  // The fold adds a declared table when it reaches a feature of that phase or later; these come after every feature.
+  for (const e of [...existing].sort((a, b) => a.phase - b.phase)) {
+    const key = tableKey(e.schema, e.name);
+    if (state.has(key)) continue;
+    const origin: Origin = { kind: 'existing', span: e.span };
+    const columns = e.columns.map((column) => ({ column, origin }));
+    state.set(key, { schema: e.schema, name: e.name, span: e.span, comment: null, origin, columns, indexes: [], rls: { kind: 'unmanaged' } });
+  }
+  return state;
+}
+
+/** The tables of `environment` that the spec creates or declares, in fold order. */
+export function environmentTables(spec: Spec, environment: Environment): TableState[] {
+  return [...environmentState(spec, environment).values()].filter((t) => t.origin.kind !== 'builtin');
+}
