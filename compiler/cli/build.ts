@@ -34,7 +34,7 @@ export async function buildCommand(opts: CommonOptions, ctx: Context): Promise<n
       return 1;
     }
     const t0 = performance.now();
-    writeBuild(outDir, output.files, () => !lock.compromised());
+    await writeBuild(outDir, output.files, () => !lock.compromised());
     if (opts.timings) printTimings(ctx, project.timings, output.timings, { write: performance.now() - t0 });
     if (opts.format === 'text') {
       const fresh = output.plan.filter((p) => p.status === 'new');

@@ -28,8 +28,15 @@ export const BUILD_LOCK = '.pamc-build.lock';
 /** Temporary files write-file-atomic leaves when it is killed: `<target>.<number>`. */
 const TEMPORARY = /^(?:[0-9]{14}_[a-z0-9_]+\.sql|pamc\.lock\.json|\.pamc-build\.journal)\.[0-9]+$/;
 
-/** How long a lock whose holder stopped refreshing it is kept before another build takes it over. */
-const STALE_MS = 2000;
+/**
+ * How long a lock whose holder stopped refreshing it is kept before another
+ * build takes it over. The holder refreshes it from a timer, which cannot run
+ * while the compile runs (synchronous, a few seconds at 10,000 tables), so
+ * this is well above that; a build killed outright delays the next by as much.
+ */
+const STALE_MS = 10_000;
+/** How many files a build writes between turns of the event loop (so the lock's timer runs). */
+const BATCH = 64;
 /** How often a waiting build tries the lock again. */
 const RETRY_MS = 250;
 
@@ -51,6 +58,7 @@ export async function acquireBuildLock(
       lockfilePath: join(outDir, BUILD_LOCK),
       realpath: false,
       stale: STALE_MS,
+      update: STALE_MS / 5,
       retries: { retries, factor: 1, minTimeout: RETRY_MS, maxTimeout: RETRY_MS },
       onCompromised: () => {
         lost = true;
@@ -87,11 +95,14 @@ function refuseOverwrite(outDir: string, paths: readonly string[]): void {
  * the lock (LOCK_FILE), if present, is written last. `stillHeld` is asked
  * before the commit: a build that lost its lock writes no lock.
  */
-export function writeBuild(outDir: string, files: ReadonlyMap<string, string>, stillHeld: () => boolean = () => true): void {
+export async function writeBuild(outDir: string, files: ReadonlyMap<string, string>, stillHeld: () => boolean = () => true): Promise<void> {
   const migrations = [...files.keys()].filter((k) => k !== LOCK_FILE).sort();
   refuseOverwrite(outDir, migrations);
   if (migrations.length) writeFile(outDir, JOURNAL, `${JSON.stringify({ files: migrations }, null, 2)}\n`);
-  for (const rel of migrations) writeFile(outDir, rel, files.get(rel)!);
+  for (const [i, rel] of migrations.entries()) {
+    writeFile(outDir, rel, files.get(rel)!);
+    if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
   const lock = files.get(LOCK_FILE);
   if (lock !== undefined) {
     if (!stillHeld()) throw new IoError(`the build lock of ${outDir} was taken over while this build ran; nothing was committed`);
