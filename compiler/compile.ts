@@ -92,11 +92,24 @@ function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; dia
   return { lock, diagnostics };
 }
 
+/**
+ * Each shipped feature keeps the grants its migration was emitted with (its
+ * lock entry says); every other feature gets exact grants. With a base ref,
+ * shipped is what the base's lock holds: a pull request's own lock cannot
+ * take exact grants away from a new feature.
+ */
+function withShippedGrants(spec: Spec, shipped: Lock): Spec {
+  const exact = new Map(shipped.entries.map((e) => [e.feature, e.grants === 'exact']));
+  return { ...spec, phases: spec.phases.map((p) => ({ ...p, features: p.features.map((f) => ({ ...f, exactGrants: exact.get(f.name) ?? true })) })) };
+}
+
 export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const clock = stopwatch();
-  const { spec, diagnostics, complete } = readSpec(input, parser, clock);
+  const read = readSpec(input, parser, clock);
+  const { diagnostics, complete } = read;
   const current = readLock(input.lock, false);
   const base = input.base ? readLock(input.base.lock, true) : null;
+  const spec = withShippedGrants(read.spec, base?.lock ?? current.lock);
   diagnostics.push(...current.diagnostics, ...(base?.diagnostics ?? []));
   const lock = current.lock;
   const folds = clock.measure('diff', () => foldEnvironments(spec));

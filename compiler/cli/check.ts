@@ -4,6 +4,7 @@
  * judged against what the base ref shipped, by the base's own settings
  * (./base.ts). Exit 0: clean; 1: errors.
  */
+import { plural } from '../report/render.js';
 import { resolve } from 'node:path';
 import { staleOutput } from '../compile.js';
 import { hasErrors } from '../report/diagnostic.js';
@@ -27,7 +28,7 @@ export async function checkCommand(opts: CommonOptions & { base?: string }, ctx:
   if (opts.timings) printTimings(ctx, timings, output.timings);
   if (opts.format === 'text') {
     if (foreign.length) ctx.stderr.write(`not pamc's (left alone): ${foreign.map((f) => `${s.out}/${f}`).join(', ')}\n`);
-    if (!hasErrors(diagnostics)) ctx.stdout.write(`pamc check: ok (${output.plan.length} migrations, ${diagnostics.length} warnings)\n`);
+    if (!hasErrors(diagnostics)) ctx.stdout.write(`pamc check: ok (${plural(output.plan.length, 'migration')}, ${plural(diagnostics.length, 'warning')})\n`);
   }
   return hasErrors(diagnostics) ? 1 : 0;
 }

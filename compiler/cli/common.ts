@@ -32,7 +32,11 @@ export interface CommonOptions {
 function version(date: Date, source: string, given: string): Date {
   const year = date.getUTCFullYear();
   if (Number.isNaN(date.getTime()) || year < 1970 || year > 9999) {
-    throw new CommanderError(2, 'pamc.now', `${source}: \`${given}\` is not a date between 1970 and 9999 (migration versions are YYYYMMDDHHMMSS); write ${source === '--now' ? 'ISO 8601 or ' : ''}seconds since 1970`);
+    throw new CommanderError(
+      2,
+      'pamc.now',
+      `${source}: \`${given}\` is not a date between 1970 and 9999 (migration versions are YYYYMMDDHHMMSS); write ${source === '--now' ? 'ISO 8601 or ' : ''}seconds since 1970`,
+    );
   }
   return date;
 }

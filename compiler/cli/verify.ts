@@ -2,7 +2,7 @@
  * `pamc verify`: applies an environment's migrations to a real PostgreSQL
  * (embedded, or a server inside a transaction that is rolled back),
  * compares the catalog with the spec, scans for exposure and probes every
- * owner rule. See ../verify for what it proves.
+ * access rule. See ../verify for what it proves.
  *
  * Exit 0: proven; 1: verified, and something is wrong (a migration failed,
  * drift, exposure, a failed probe), or a spec that is not built; 2: could
@@ -16,6 +16,7 @@
  * statement, roll back and close the connection; a second signal exits at
  * once (the server rolls back when the connection closes).
  */
+import { plural } from '../report/render.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { hasErrors } from '../report/diagnostic.js';
 import { renderJson, renderText } from '../report/render.js';
@@ -78,7 +79,7 @@ async function readyProject(opts: VerifyCommandOptions, ctx: Context): Promise<{
   const set = verifyMigrations(output.plan, output.foreign, opts.env, project.input.outFiles, project.settings.out);
   if (set.missing.length) throw new IoError(`${set.missing.join(', ')} ${set.missing.length === 1 ? 'is' : 'are'} listed in the lock but missing`);
   const warnings = output.diagnostics.length;
-  if (text && warnings) ctx.stderr.write(`pamc verify: the spec has ${warnings} warning${warnings === 1 ? '' : 's'}; \`pamc check\` shows them\n`);
+  if (text && warnings) ctx.stderr.write(`pamc verify: the spec has ${plural(warnings, 'warning')}; \`pamc check\` shows them\n`);
   return { input: { spec: output.spec, environment: opts.env, migrations: set.files, skipped: set.skipped }, project };
 }
 
@@ -182,7 +183,7 @@ export function registerVerify(program: Command, ctx: Context, done: (status: nu
   program
     .command('verify')
     .description(
-      'apply the migrations to a real PostgreSQL (embedded, or a server in a rolled-back transaction), compare the catalog with the spec, scan for exposure and probe every owner rule',
+      'apply the migrations to a real PostgreSQL (embedded, or a server in a rolled-back transaction), compare the catalog with the spec, scan for exposure and probe every access rule',
     )
     .addOption(
       new Option('--env <environment>', 'which migrations: production (out/) or staging (out/staging/)')

@@ -13,7 +13,7 @@ import type { Column, Environment, Spec } from '../model/types.js';
 import { checkName, foreignKeyName, inCheckName, ownerIndexName, uniqueName } from '../model/names.js';
 import type { SqlParser } from '../sql/parser.js';
 import { needsOwnerIndex } from '../diff/fold.js';
-import { tableKey, type TableState } from '../diff/state.js';
+import { ownerColumn, tableKey, type TableState } from '../diff/state.js';
 import { environmentState } from '../environment.js';
 import { accessLines, accessSummary } from './access.js';
 import { code, inline, table } from './markdown.js';
@@ -75,8 +75,8 @@ function indexLines(t: TableState, origins: Origins): string[] {
     const where = i.where ? ` where ${code(i.where.value)}` : '';
     return `- ${code(i.name)}${i.unique ? ' (unique)' : ''} on ${i.columns.map(code).join(', ')}${where}, from ${origins.short(origin)}`;
   });
-  if (t.rls.kind === 'owner' && needsOwnerIndex(t, t.rls.rule.owner.value))
-    lines.push(`- ${code(ownerIndexName(t.name, t.rls.rule.owner.value))} on ${code(t.rls.rule.owner.value)}: the owner index pamc adds`);
+  const owner = ownerColumn(t.rls);
+  if (owner && needsOwnerIndex(t, owner)) lines.push(`- ${code(ownerIndexName(t.name, owner))} on ${code(owner)}: the owner index pamc adds`);
   return lines;
 }
 

@@ -10,7 +10,9 @@
 import type { Span } from '../report/diagnostic.js';
 import type { Column, Operation } from '../model/types.js';
 import { inSet } from '../model/snapshot.js';
-import type { ColumnState, IndexState, RlsState, SchemaState, TableState } from './state.js';
+import type { ColumnState, IndexState, RlsState, RuleState, SchemaState, TableState } from './state.js';
+import type { HelperFunction } from './functions.js';
+import { diffRls } from './rls-changes.js';
 
 /** AddTable describes a table creation, with its columns, indexes, RLS and policies. */
 export interface AddTable {
@@ -76,20 +78,53 @@ export interface AlterIndex {
   before: IndexState;
   after: IndexState;
 }
-/** AddPolicy describes an operation added to a table's owner rule. */
-export interface AddPolicy {
-  kind: 'add_policy';
+/** AddOperation describes an operation added to an access rule of a table (an owner rule gains `update`). */
+export interface AddOperation {
+  kind: 'add_operation';
   table: TableState;
+  rule: RuleState;
   operation: Operation;
   span: Span;
 }
-/** DropPolicy describes an operation removed from a table's owner rule. */
-export interface DropPolicy {
-  kind: 'drop_policy';
+/** DropOperation describes an operation an access rule no longer allows. */
+export interface DropOperation {
+  kind: 'drop_operation';
   table: TableState;
+  rule: RuleState;
   operation: Operation;
 }
-/** AlterRls describes a change of owner, label, or RLS being enabled or waived. */
+/** AddRule describes an access rule added to a table (public, signed_in, parent, members or a policy). */
+export interface AddRule {
+  kind: 'add_rule';
+  table: TableState;
+  rule: RuleState;
+  span: Span;
+}
+/** DropRule describes an access rule that is no longer on its table. */
+export interface DropRule {
+  kind: 'drop_rule';
+  table: TableState;
+  rule: RuleState;
+}
+/** AlterRule describes an access rule whose definition changed (owner column, where, group, roles, parent, a policy's text). */
+export interface AlterRule {
+  kind: 'alter_rule';
+  table: TableState;
+  before: RuleState;
+  after: RuleState;
+}
+/** AddFunction describes a helper function a rule needs (membership or parent ownership), created once. */
+export interface AddFunction {
+  kind: 'add_function';
+  fn: HelperFunction;
+}
+/** ExactGrants describes a table whose privileges for anon and authenticated are set to exactly what its rules allow. */
+export interface ExactGrants {
+  kind: 'exact_grants';
+  table: TableState;
+  span: Span;
+}
+/** AlterRls describes RLS being enabled, waived or left to the service role, or a changed label. */
 export interface AlterRls {
   kind: 'alter_rls';
   table: TableState;
@@ -109,16 +144,17 @@ export type Change =
   | AddIndex
   | DropIndex
   | AlterIndex
-  | AddPolicy
-  | DropPolicy
+  | AddOperation
+  | DropOperation
+  | AddRule
+  | DropRule
+  | AlterRule
+  | AddFunction
+  | ExactGrants
   | AlterRls;
 
 /** AdditiveChange is the subset of changes a migration may contain. */
-export type AdditiveChange = AddTable | AddColumn | AddIndex | AddPolicy;
-
-export function isAdditive(change: Change): change is AdditiveChange {
-  return change.kind === 'add_table' || change.kind === 'add_column' || change.kind === 'add_index' || change.kind === 'add_policy';
-}
+export type AdditiveChange = AddTable | AddColumn | AddIndex | AddOperation | AddRule | AddFunction | ExactGrants;
 
 /** Canonical text of a type, used to tell a retype from a respelling. Supplied by the SQL layer. */
 export type TypeCanonicalizer = (type: string) => string;
@@ -152,17 +188,6 @@ function indexEqual(a: IndexState, b: IndexState): boolean {
     JSON.stringify(a.index.columns) === JSON.stringify(b.index.columns) &&
     (a.index.where?.value ?? null) === (b.index.where?.value ?? null)
   );
-}
-
-function rlsSignature(r: RlsState): string {
-  switch (r.kind) {
-    case 'owner':
-      return `owner:${r.rule.owner.value}:${r.rule.label}`;
-    case 'disabled':
-      return 'disabled';
-    case 'unmanaged':
-      return 'unmanaged';
-  }
 }
 
 /** Computes the changes that turn `before` into `after`. Tables keep the order of `after`, drops come last. */
@@ -220,15 +245,6 @@ function diffTable(before: TableState, after: TableState, canon: TypeCanonicaliz
   for (const old of before.indexes) {
     if (!after.indexes.some((i) => i.index.name === old.index.name)) indexChanges.push({ kind: 'drop_index', table: after, index: old });
   }
-  const rlsChanges: Change[] = [];
-  if (rlsSignature(before.rls) !== rlsSignature(after.rls)) {
-    rlsChanges.push({ kind: 'alter_rls', table: after, before: before.rls, after: after.rls });
-  } else if (before.rls.kind === 'owner' && after.rls.kind === 'owner') {
-    const oldOps = new Set(before.rls.permissions.map((p) => p.operation));
-    const newOps = new Set(after.rls.permissions.map((p) => p.operation));
-    for (const p of after.rls.permissions)
-      if (!oldOps.has(p.operation)) rlsChanges.push({ kind: 'add_policy', table: after, operation: p.operation, span: p.span });
-    for (const p of before.rls.permissions) if (!newOps.has(p.operation)) rlsChanges.push({ kind: 'drop_policy', table: after, operation: p.operation });
-  }
+  const rlsChanges = diffRls(before, after);
   return [...columnAdds, ...changes, ...indexChanges, ...rlsChanges];
 }

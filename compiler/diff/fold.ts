@@ -14,10 +14,12 @@
 import type { Diagnostic, Span } from '../report/diagnostic.js';
 import { accept } from '../rules/index.js';
 import type { FoldFact } from '../rules/facts.js';
-import type { Column, ExistingTable, Extension, Feature, Table } from '../model/types.js';
+import { ownerRule, type Column, type ExistingTable, type Extension, type Feature, type Table } from '../model/types.js';
 import { ownerIndexName, relationNames } from '../model/names.js';
 import type { AdditiveChange } from './changes.js';
-import { cloneTable, tableKey, type Origin, type RlsState, type SchemaState, type TableState } from './state.js';
+import { cloneTable, tableKey, type Origin, type SchemaState, type TableState } from './state.js';
+import { checkTableRules, extendRls, initialRls, type AccessContext } from './access.js';
+import type { HelperFunction } from './functions.js';
 
 /** FoldResult is the schema after all features, and each feature's additive delta. */
 export interface FoldResult {
@@ -69,6 +71,8 @@ export function fold(
     changes.set(feature.name, delta);
     if (report(feature)) diagnostics.push(...found);
   }
+  // Judged against the state the spec ends with: a later feature may add the parent rule that checks a reference, or exact grants.
+  for (const { feature, fact } of folder.deferred) if (report(feature)) accept(fact, diagnostics);
   return { state: folder.state, changes, diagnostics };
 }
 
@@ -81,8 +85,12 @@ class Folder {
   private nextExisting = 0;
   /** Types the spec declared so far, as "schema.name" (PostgreSQL's own are known to the rules). */
   private readonly types = new Set<string>();
+  /** Helper functions access rules call, created so far. */
+  private readonly functions = new Map<string, HelperFunction>();
   private current: Feature | null = null;
   private found: Diagnostic[] = [];
+  /** Facts judged once every feature is folded: references to tables whose rows users own, waived tables. */
+  readonly deferred: Array<{ feature: Feature; fact: FoldFact }> = [];
 
   constructor(
     existing: readonly ExistingTable[],
@@ -105,6 +113,10 @@ class Folder {
     const created = this.createTables(feature, origin, delta);
     for (const ext of feature.extends) this.extend(ext, created, origin, delta);
     return { delta, found: this.found };
+  }
+
+  private access(origin: Origin, delta: AdditiveChange[]): AccessContext {
+    return { state: this.state, functions: this.functions, origin, delta, accept: (fact) => this.accept(fact) };
   }
 
   /** Declared existing tables are known from their phase on. */
@@ -152,17 +164,21 @@ class Folder {
       const clash = this.state.get(key);
       this.accept({ kind: 'create-table', span: table.span, table, clash });
       if (clash) continue;
-      const ts = newTable(table, origin);
+      const ts = newTable(table, origin, feature.exactGrants);
       this.state.set(key, ts);
       created.push(ts);
       for (const rel of relationNames(table)) this.claim(table.schema, rel, table.span, rel === table.name ? 'table' : 'index');
       for (const i of table.indexes) this.claim(table.schema, i.name, i.span, 'index');
-      if (table.rls?.kind === 'owner' && !hasOwnIndex(ts, table.rls.owner.value)) {
-        this.claim(table.schema, ownerIndexName(table.name, table.rls.owner.value), table.rls.owner.span, 'owner index');
-      }
-      delta.push({ kind: 'add_table', table: cloneTable(ts) });
+      const owner = ownerRule(table.rls);
+      if (owner && !hasOwnIndex(ts, owner.column.value))
+        this.claim(table.schema, ownerIndexName(table.name, owner.column.value), owner.column.span, 'owner index');
     }
     for (const ts of created) for (const c of ts.columns) this.columnFacts(ts, c.column);
+    for (const ts of created)
+      if (ts.rls.kind === 'disabled') this.deferred.push({ feature, fact: { kind: 'waived-table', span: ts.rls.waiver.span, table: ts } });
+    // The rules first (a parent rule learns its parent, helper functions are added), then each table as created.
+    for (const ts of created) checkTableRules(this.access(origin, delta), ts);
+    for (const ts of created) delta.push({ kind: 'add_table', table: cloneTable(ts) });
     return created;
   }
 
@@ -173,6 +189,7 @@ class Folder {
     if (ref) {
       const target = this.state.get(tableKey(ref.schema, ref.table));
       this.accept({ kind: 'reference', span: ref.span, column, target, tables: this.tableNames(), why: this.why(ref.schema, ref.table) });
+      if (target) this.deferred.push({ feature: this.current!, fact: { kind: 'owned-reference', span: ref.span, table, column, target } });
     }
     if (column.checkColumns.length) this.accept({ kind: 'check-columns', span: column.check?.span ?? column.span, table, column });
   }
@@ -193,7 +210,7 @@ class Folder {
     }
     this.addIndexes(ext, target, origin, delta);
     for (const c of ext.columns) if (c.unique) this.claim(target.schema, `${target.name}_${c.name}_key`, c.span, 'unique index');
-    this.addPermissions(ext, target, origin, delta);
+    extendRls(this.access(origin, delta), ext, target);
   }
 
   private addIndexes(ext: Extension, target: TableState, origin: Origin, delta: AdditiveChange[]): void {
@@ -207,30 +224,9 @@ class Folder {
       delta.push({ kind: 'add_index', table: target, index: is, newColumns });
     }
   }
-
-  private addPermissions(ext: Extension, target: TableState, origin: Origin, delta: AdditiveChange[]): void {
-    if (!ext.allow) return;
-    for (const operation of ext.allow.value) {
-      if (!this.accept({ kind: 'permission', span: ext.allow.span, table: target, operation })) {
-        if (target.rls.kind !== 'owner') return;
-        continue;
-      }
-      if (target.rls.kind !== 'owner' || target.rls.permissions.some((p) => p.operation === operation)) continue;
-      target.rls.permissions.push({ operation, origin, span: ext.allow.span });
-      delta.push({ kind: 'add_policy', table: target, operation, span: ext.allow.span });
-    }
-  }
 }
 
-function newRls(table: Table, origin: Origin): RlsState {
-  const rls = table.rls;
-  if (rls?.kind === 'owner') {
-    return { kind: 'owner', rule: rls, permissions: rls.allow.value.map((operation) => ({ operation, origin, span: rls.allow.span })), origin };
-  }
-  return { kind: 'disabled', waiver: rls?.kind === 'disabled' ? rls : { kind: 'disabled', reason: '', span: table.span }, origin };
-}
-
-function newTable(table: Table, origin: Origin): TableState {
+function newTable(table: Table, origin: Origin, exactGrants: boolean): TableState {
   return {
     schema: table.schema,
     name: table.name,
@@ -239,7 +235,7 @@ function newTable(table: Table, origin: Origin): TableState {
     origin,
     columns: table.columns.map((column) => ({ column, origin })),
     indexes: table.indexes.map((index) => ({ index, origin })),
-    rls: newRls(table, origin),
+    rls: initialRls(table, origin, exactGrants),
   };
 }
 

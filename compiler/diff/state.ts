@@ -5,7 +5,7 @@
  * change found later can be attributed to, and reported at, that feature.
  */
 import type { Span } from '../report/diagnostic.js';
-import type { Column, Index, Operation, OwnerRls, RlsWaiver } from '../model/types.js';
+import type { AccessRule, Column, Index, Located, Operation, RlsWaiver } from '../model/types.js';
 
 /** Origin names who created an item: a feature, a declared existing table, or the platform (auth.users). */
 export type Origin = { kind: 'feature'; feature: string; span: Span } | { kind: 'existing'; span: Span } | { kind: 'builtin' };
@@ -22,17 +22,40 @@ export interface IndexState {
   origin: Origin;
 }
 
-/** PermissionState is one allowed operation of an owner rule, with the feature that allowed it. */
+/** PermissionState is one operation an access rule allows, with the feature that allowed it. */
 export interface PermissionState {
   operation: Operation;
   origin: Origin;
   span: Span;
 }
 
-/** RlsState is the row level security of a table: an owner rule, a waiver, or none (tables pamc did not create). */
+/**
+ * RuleState is an access rule of a table, with its operations (an owner rule
+ * gains operations in later features) and the feature that added it.
+ * `key` names the rule among the table's: its kind, and for members rules
+ * their place, for policies their name.
+ */
+export interface RuleState {
+  rule: AccessRule;
+  key: string;
+  operations: PermissionState[];
+  origin: Origin;
+  /** Why a later feature added the rule to the table (widened access). */
+  reason: Located<string> | null;
+  /** For a parent rule: the parent table and the noun of its policy names, once the fold has found it. */
+  parent?: { schema: string; name: string; label: string };
+  /** For a members rule: the membership table and its column naming the group, once the fold has found them. */
+  members?: { schema: string; name: string; groupColumn: string };
+}
+
+/**
+ * RlsState is the row level security of a table: access rules (none: the
+ * service role only), a waiver, or none at all (tables pamc did not create).
+ * `exactGrants`: anon and authenticated hold exactly what the rules allow.
+ */
 export type RlsState =
-  | { kind: 'owner'; rule: OwnerRls; permissions: PermissionState[]; origin: Origin }
-  | { kind: 'disabled'; waiver: RlsWaiver; origin: Origin }
+  | { kind: 'rules'; label: string; serviceOnly: boolean; rules: RuleState[]; origin: Origin; exactGrants: boolean }
+  | { kind: 'disabled'; waiver: RlsWaiver; origin: Origin; exactGrants: boolean }
   | { kind: 'unmanaged' };
 
 /** TableState is a table of the cumulative schema. */
@@ -58,12 +81,28 @@ export function originFeature(origin: Origin): string | null {
   return origin.kind === 'feature' ? origin.feature : null;
 }
 
+/** The table's owner rule, if it has one. */
+export function ownerState(rls: RlsState): RuleState | null {
+  return rls.kind === 'rules' ? (rls.rules.find((r) => r.rule.kind === 'owner') ?? null) : null;
+}
+
+/** The owner column of a table with an owner rule. */
+export function ownerColumn(rls: RlsState): string | null {
+  const owner = ownerState(rls)?.rule;
+  return owner?.kind === 'owner' ? owner.column.value : null;
+}
+
+/** The operations a rule allows, in the order select, insert, update, delete. */
+export function ruleOperations(r: RuleState): Operation[] {
+  return (['select', 'insert', 'update', 'delete'] as const).filter((op) => r.operations.some((p) => p.operation === op));
+}
+
 /** Copies a table so that folding further features leaves the copy as it was. */
 export function cloneTable(t: TableState): TableState {
   return {
     ...t,
     columns: [...t.columns],
     indexes: [...t.indexes],
-    rls: t.rls.kind === 'owner' ? { ...t.rls, permissions: [...t.rls.permissions] } : t.rls,
+    rls: t.rls.kind === 'rules' ? { ...t.rls, rules: t.rls.rules.map((r) => ({ ...r, operations: [...r.operations] })) } : t.rls,
   };
 }

@@ -41,11 +41,18 @@ export function changeFeature(c: Change): string | null {
       return originFeature(c.index.origin);
     case 'alter_index':
       return originFeature(c.after.origin);
-    case 'add_policy':
-    case 'drop_policy':
-      return c.table.rls.kind === 'owner' ? originFeature(c.table.rls.origin) : originFeature(c.table.origin);
+    case 'add_operation':
+    case 'drop_operation':
+    case 'add_rule':
+    case 'drop_rule':
+      return originFeature(c.rule.origin);
+    case 'alter_rule':
+      return originFeature(c.after.origin);
     case 'alter_rls':
+    case 'exact_grants':
       return originFeature(c.table.origin);
+    case 'add_function':
+      return null;
   }
 }
 
@@ -56,6 +63,11 @@ function inFeature(byName: ReadonlyMap<string, Feature>, feature: string | null,
   const own =
     f.tables.find((t) => t.schema === table.schema && t.name === table.name) ?? f.extends.find((x) => x.schema === table.schema && x.name === table.name);
   return own?.span ?? f.span;
+}
+
+/** Where a table's rules are written: the span of its first rule. */
+function rlsSpan(table: TableState): Span | null {
+  return table.rls.kind === 'rules' ? (table.rls.rules[0]?.rule.span ?? null) : null;
 }
 
 /** Where, in the new spec, a history change is reported. */
@@ -81,11 +93,19 @@ export function locateHistory(c: Change, byName: ReadonlyMap<string, Feature>): 
       return inFeature(byName, originFeature(c.index.origin), c.table);
     case 'alter_index':
       return c.after.index.span;
-    case 'add_policy':
+    case 'add_operation':
+    case 'add_rule':
+    case 'exact_grants':
       return c.span;
-    case 'drop_policy':
-      return c.table.rls.kind === 'owner' ? c.table.rls.rule.allow.span : c.table.span;
+    case 'drop_operation':
+      return c.rule.rule.kind === 'policy' ? c.rule.rule.span : c.rule.rule.allow.span;
+    case 'drop_rule':
+      return c.table.rls.kind === 'rules' ? (rlsSpan(c.table) ?? c.table.span) : c.table.span;
+    case 'alter_rule':
+      return c.after.rule.span;
     case 'alter_rls':
-      return c.after.kind === 'owner' ? c.after.rule.span : c.after.kind === 'disabled' ? c.after.waiver.span : c.table.span;
+      return c.after.kind === 'rules' ? (rlsSpan(c.table) ?? c.table.span) : c.after.kind === 'disabled' ? c.after.waiver.span : c.table.span;
+    case 'add_function':
+      return c.fn.kind === 'owns' ? { file: '', start: 0, end: 0 } : { file: '', start: 0, end: 0 };
   }
 }

@@ -82,7 +82,7 @@ function lockFeatures({ shipped, parser, options }: HistoryInput): Feature[] {
       { key: e.feature, keySpan: span, value: fromJson(e.spec, span) },
       { phase: e.phase, title: '', draft: false, file: span.file },
     );
-    if (f) out.push(f);
+    if (f) out.push({ ...f, exactGrants: e.grants === 'exact' });
   }
   return out;
 }

@@ -28,6 +28,12 @@ export interface LockEntry {
   environments: Environment[];
   sha256: string;
   spec: FeatureSnapshot;
+  /**
+   * `exact`: the migration gave its new tables exact grants (anon and
+   * authenticated hold only what the rules allow). Absent in entries written
+   * before pamc emitted exact grants; their migrations are re-derived without.
+   */
+  grants?: 'exact';
 }
 
 /** Lock is the parsed lock file; `spans` locates each entry in the file for diagnostics. */
@@ -54,7 +60,10 @@ function chainOf(lines: readonly string[]): string {
 }
 
 function entryJson(e: LockEntry): Record<string, unknown> {
-  return { feature: e.feature, phase: e.phase, version: e.version, file: e.file, environments: e.environments, sha256: e.sha256, spec: e.spec };
+  const out: Record<string, unknown> = { feature: e.feature, phase: e.phase, version: e.version, file: e.file, environments: e.environments, sha256: e.sha256 };
+  if (e.grants) out.grants = e.grants;
+  out.spec = e.spec;
+  return out;
 }
 
 /** An entry's canonical JSON: what the chain hashes, and its line in the lock file. */
@@ -96,6 +105,7 @@ function isEntry(v: unknown): v is LockEntry {
     e.environments.every((x) => x === 'production' || x === 'staging') &&
     typeof e.sha256 === 'string' &&
     /^[0-9a-f]{64}$/.test(e.sha256) &&
+    (e.grants === undefined || e.grants === 'exact') &&
     !!e.spec &&
     typeof e.spec === 'object'
   );

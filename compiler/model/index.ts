@@ -9,9 +9,10 @@
  */
 import type { Diagnostic } from '../report/diagnostic.js';
 import { entry, type LEntry, type LMap, type LoadedFile } from '../load/index.js';
-import type { Environment, ExistingTable, Extension, Feature, Operation, OwnerRls, Phase, RlsWaiver, Spec, Table } from './types.js';
-import { derivedNames, ownerIndexName, policyName, primaryKeyName } from './names.js';
-import { DEFAULT_SCHEMA, located, map, readColumns, readIndexes, str } from './columns.js';
+import { ownerRule, type RlsRules, type Environment, type ExistingTable, type Extension, type Feature, type Phase, type Spec, type Table } from './types.js';
+import { derivedNames, membersPolicyName, openPolicyName, ownerIndexName, policyName, primaryKeyName } from './names.js';
+import { readExtensionRls, readRls } from './access.js';
+import { DEFAULT_SCHEMA, map, readColumns, readIndexes, str } from './columns.js';
 import { Reader, type ModelOptions } from './reader.js';
 
 export { DEFAULT_SCHEMA } from './columns.js';
@@ -104,6 +105,7 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
     draft: phase.draft,
     tables: [],
     extends: [],
+    exactGrants: true,
   };
   for (const t of map(entry(node, 'tables')?.value)) {
     const table = readTable(reader, t);
@@ -136,21 +138,13 @@ function readTable(reader: Reader, e: LEntry): Table | null {
     table.columns.map((c) => c.name),
   );
   const rlsEntry = entry(node, 'rls');
-  if (rlsEntry?.value.kind === 'map') table.rls = readRls(reader, table, rlsEntry);
+  if (rlsEntry?.value.kind === 'map') {
+    const label = str(entry(rlsEntry.value, 'label')?.value) ?? defaultLabel(table.name, reader.options.prefix);
+    table.rls = readRls(reader, table, rlsEntry, label);
+  }
   reader.accept({ kind: 'table', span: e.keySpan, table, rls: rlsEntry?.value });
   derivedTableNames(reader, table);
   return table;
-}
-
-function readRls(reader: Reader, table: Table, e: LEntry): OwnerRls | RlsWaiver {
-  const node = e.value;
-  if (entry(node, 'disabled')) return { kind: 'disabled', reason: str(entry(node, 'reason')?.value) ?? '', span: e.keySpan };
-  const owner = located(entry(node, 'owner')!.value);
-  const allowNode = entry(node, 'allow')!.value;
-  const allow = { value: allowNode.kind === 'seq' ? allowNode.items.map((i) => str(i) as Operation) : [], span: allowNode.span };
-  const column = table.columns.find((c) => c.name === owner.value);
-  reader.accept({ kind: 'owner', span: owner.span, table, owner, column, parser: reader.parser });
-  return { kind: 'owner', owner, allow, label: str(entry(node, 'label')?.value) ?? defaultLabel(table.name, reader.options.prefix), span: e.keySpan };
 }
 
 /** The noun of policy names: the table name without the project prefix, underscores as spaces. */
@@ -163,19 +157,38 @@ function readExtension(reader: Reader, e: LEntry): Extension | null {
   const name = tableKey(reader, e, 'extend');
   if (!name) return null;
   const node = e.value;
-  const allowNode = entry(entry(node, 'rls')?.value, 'allow')?.value;
+  const rls = entry(node, 'rls');
+  const grants = entry(node, 'grants');
   const ext: Extension = {
     ...name,
     span: e.keySpan,
     columns: readColumns(reader, entry(node, 'columns')?.value),
     indexes: readIndexes(reader, name.name, entry(node, 'indexes')?.value, null),
-    allow: allowNode ? { value: allowNode.kind === 'seq' ? allowNode.items.map((i) => str(i) as Operation) : [], span: allowNode.span } : null,
+    rls: rls ? readExtensionRls(reader, rls) : null,
+    exactGrants: grants ? { value: true, span: grants.keySpan } : null,
   };
   for (const c of ext.columns) {
     for (const [what, derived] of derivedNames(name.name, c)) derivedName(reader, derived, c.span, what, 'shorten the table or column name');
   }
   for (const i of ext.indexes) derivedName(reader, i.name, i.span, 'index name', 'give the index a shorter `name:`');
   return ext;
+}
+
+/** The policy names of rules that need nothing but the table to name them (parent rules are named by the fold, which knows the parent). */
+function ruleNames(rls: RlsRules): string[] {
+  return rls.rules.flatMap((r) => {
+    switch (r.kind) {
+      case 'owner':
+        return r.allow.value.map((op) => policyName(op, rls.label));
+      case 'public':
+      case 'signed_in':
+        return r.allow.value.map((op) => openPolicyName(r.kind, op, rls.label));
+      case 'members':
+        return r.allow.value.map((op) => membersPolicyName(op, rls.label, r.roles?.values.value ?? null));
+      default:
+        return [];
+    }
+  });
 }
 
 function derivedName(reader: Reader, name: string, span: Table['span'], what: string, hint: string): void {
@@ -189,9 +202,10 @@ function derivedTableNames(reader: Reader, table: Table): void {
     for (const [what, name] of derivedNames(table.name, c)) derivedName(reader, name, c.span, what, 'shorten the table or column name');
   }
   for (const i of table.indexes) derivedName(reader, i.name, i.span, 'index name', 'give the index a shorter `name:`');
-  if (table.rls?.kind !== 'owner') return;
-  derivedName(reader, ownerIndexName(table.name, table.rls.owner.value), table.rls.owner.span, 'owner index name', 'shorten the table or owner column name');
-  for (const op of table.rls.allow.value) derivedName(reader, policyName(op, table.rls.label), table.rls.span, 'policy name', 'set a shorter `label:`');
+  const owner = ownerRule(table.rls);
+  if (owner)
+    derivedName(reader, ownerIndexName(table.name, owner.column.value), owner.column.span, 'owner index name', 'shorten the table or owner column name');
+  if (table.rls?.kind === 'rules') for (const name of ruleNames(table.rls)) derivedName(reader, name, table.rls.span, 'policy name', 'set a shorter `label:`');
 }
 
 export type { ExistingTable };

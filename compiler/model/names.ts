@@ -51,3 +51,23 @@ export function relationNames(table: Pick<Table, 'name' | 'columns'>): string[] 
   for (const c of table.columns) if (c.unique) names.push(uniqueName(table.name, c.name));
   return names;
 }
+
+/** "Anyone can read <label>" (public) or "Signed-in users can read <label>" (signed_in). */
+export function openPolicyName(kind: 'public' | 'signed_in', operation: Operation, label: string): string {
+  return `${kind === 'public' ? 'Anyone' : 'Signed-in users'} can ${VERBS[operation]} ${label}`;
+}
+
+/** "Users can read <label> of own <parent label>". */
+export function parentPolicyName(operation: Operation, label: string, parentLabel: string): string {
+  return `Users can ${VERBS[operation]} ${label} of own ${parentLabel}`;
+}
+
+/** "<label> only under own <parent label>": the restrictive policy of a parent rule. */
+export function parentGuardName(label: string, parentLabel: string): string {
+  return `Users can write ${label} only under own ${parentLabel}`;
+}
+
+/** "Members can read <label>", or with roles "Members (owner, admin) can update <label>". */
+export function membersPolicyName(operation: Operation, label: string, roles: readonly string[] | null): string {
+  return `Members${roles ? ` (${roles.join(', ')})` : ''} can ${VERBS[operation]} ${label}`;
+}

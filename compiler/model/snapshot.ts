@@ -7,7 +7,20 @@
  * readFeature as a phase file, so there is one reader, not two.
  * The description is not part of it: rewording it is not a schema change.
  */
-import type { Column, Extension, Feature, Index, Table } from './types.js';
+import {
+  ownerRule,
+  type AccessRule,
+  type Column,
+  type CustomPolicy,
+  type Extension,
+  type Feature,
+  type Index,
+  type MembersRule,
+  type OpenRule,
+  type ParentRule,
+  type RlsRules,
+  type Table,
+} from './types.js';
 
 /** FeatureSnapshot is a feature's normalized spec, JSON-serializable. */
 export type FeatureSnapshot = Record<string, unknown>;
@@ -39,21 +52,62 @@ function index(i: Index): Record<string, unknown> {
   return out;
 }
 
+/** The rules other than the owner rule, in the language's keys (`public`, `signed_in`, `where`, `parent`, `members`, `policies`). */
+function rules(list: readonly AccessRule[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const open = list.filter((r): r is OpenRule => r.kind === 'public' || r.kind === 'signed_in');
+  for (const r of open) out[r.kind] = [...r.allow.value];
+  const where = open.find((r) => r.where)?.where;
+  if (where) out.where = where.value;
+  const parent = list.find((r): r is ParentRule => r.kind === 'parent');
+  if (parent) out.parent = { column: parent.column.value, allow: [...parent.allow.value] };
+  const members = list.filter((r): r is MembersRule => r.kind === 'members');
+  if (members.length) out.members = members.map(member);
+  const policies = list.filter((r): r is CustomPolicy => r.kind === 'policy');
+  if (policies.length) out.policies = policies.map(policy);
+  return out;
+}
+
+function member(m: MembersRule): Record<string, unknown> {
+  const out: Record<string, unknown> = { group: m.group.value, through: m.through.value, user: m.user.value };
+  if (m.roles) Object.assign(out, { roles: [...m.roles.values.value], role_column: m.roles.column });
+  out.allow = [...m.allow.value];
+  return out;
+}
+
+function policy(p: CustomPolicy): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: p.name.value, for: p.command, to: [...p.to] };
+  if (p.using) out.using = p.using.value;
+  if (p.withCheck) out.with_check = p.withCheck.value;
+  return out;
+}
+
+function tableRls(rls: RlsRules): Record<string, unknown> {
+  const owner = ownerRule(rls);
+  const out: Record<string, unknown> = owner ? { owner: owner.column.value, allow: [...owner.allow.value] } : {};
+  out.label = rls.label;
+  Object.assign(out, rules(rls.rules));
+  if (rls.serviceOnly) out.service_only = true;
+  return out;
+}
+
 function table(t: Table): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (t.comment !== null) out.comment = t.comment;
   out.columns = columns(t.columns);
   if (t.indexes.length) out.indexes = t.indexes.map(index);
-  if (t.rls?.kind === 'owner') out.rls = { owner: t.rls.owner.value, allow: [...t.rls.allow.value], label: t.rls.label };
+  if (t.rls?.kind === 'rules') out.rls = tableRls(t.rls);
   else if (t.rls?.kind === 'disabled') out.rls = { disabled: true, reason: t.rls.reason };
   return out;
 }
 
+/** What an extension adds; the reason for widened access is not part of it (rewording it is not an edit). */
 function extension(x: Extension): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (x.columns.length) out.columns = columns(x.columns);
   if (x.indexes.length) out.indexes = x.indexes.map(index);
-  if (x.allow) out.rls = { allow: [...x.allow.value] };
+  if (x.rls && (x.rls.allow || x.rls.rules.length)) out.rls = { ...(x.rls.allow ? { allow: [...x.rls.allow.value] } : {}), ...rules(x.rls.rules) };
+  if (x.exactGrants) out.grants = 'exact';
   return out;
 }
 

@@ -64,21 +64,86 @@ export interface Index {
   derivedName: boolean;
 }
 
-/** OwnerRls is an owner-based row level security rule. */
-export interface OwnerRls {
+/** ApiRole is a role of Supabase's API that policies are for: the anon key, or a signed-in user. */
+export type ApiRole = 'anon' | 'authenticated';
+export const API_ROLES: readonly ApiRole[] = ['anon', 'authenticated'];
+
+/** OwnerRule: rows whose owner column is the signed-in user's id. */
+export interface OwnerRule {
   kind: 'owner';
-  owner: Located<string>;
+  column: Located<string>;
   allow: Located<Operation[]>;
-  /** The noun used in policy names ("messages"). */
-  label: string;
   span: Span;
 }
 
-/** RlsWaiver is an explicit, reasoned decision to leave a table without RLS. */
+/** OpenRule: every row to anyone (`public`: anon and signed-in users) or to every signed-in user (`signed_in`), optionally only rows where an expression holds. */
+export interface OpenRule {
+  kind: 'public' | 'signed_in';
+  allow: Located<Operation[]>;
+  where: Located<string> | null;
+  /** Columns `where` names (derived). */
+  whereColumns: string[];
+  span: Span;
+}
+
+/** ParentRule: rows whose `column` references a row of another table that the user owns (through that table's owner or parent rule). */
+export interface ParentRule {
+  kind: 'parent';
+  column: Located<string>;
+  allow: Located<Operation[]>;
+  span: Span;
+}
+
+/** MembersRule: rows of a group (`group` column) to the users the membership table (`through`) lists for it, optionally only those with one of `roles`. */
+export interface MembersRule {
+  kind: 'members';
+  group: Located<string>;
+  through: Located<string>;
+  /** The membership table's user column (default user_id). */
+  user: Located<string>;
+  /** The membership table's role column, and the roles that qualify; null for every member. */
+  roles: { column: string; values: Located<string[]> } | null;
+  allow: Located<Operation[]>;
+  span: Span;
+}
+
+/** PolicyCommand is what a hand-written policy is for. */
+export type PolicyCommand = Operation | 'all';
+
+/** CustomPolicy is a policy written out in the spec (the escape hatch), parse-checked. */
+export interface CustomPolicy {
+  kind: 'policy';
+  name: Located<string>;
+  command: PolicyCommand;
+  to: ApiRole[];
+  using: Located<string> | null;
+  withCheck: Located<string> | null;
+  span: Span;
+}
+
+/** AccessRule is one rule of a table's row level security; each becomes its own named, permissive policies. */
+export type AccessRule = OwnerRule | OpenRule | ParentRule | MembersRule | CustomPolicy;
+
+/** RlsRules is row level security with access rules; none (`service_only`) leaves the table to the service role. */
+export interface RlsRules {
+  kind: 'rules';
+  rules: AccessRule[];
+  /** The noun used in policy names ("messages"). */
+  label: string;
+  serviceOnly: boolean;
+  span: Span;
+}
+
+/** RlsWaiver is an explicit, reasoned decision to leave a table without RLS (and out of the API's reach). */
 export interface RlsWaiver {
   kind: 'disabled';
   reason: string;
   span: Span;
+}
+
+/** The owner rule of a table's rules, if it has one. */
+export function ownerRule(rls: RlsRules | RlsWaiver | null): OwnerRule | null {
+  return rls?.kind === 'rules' ? ((rls.rules.find((r) => r.kind === 'owner') as OwnerRule | undefined) ?? null) : null;
 }
 
 /** Table is a table that a feature creates. */
@@ -90,18 +155,30 @@ export interface Table {
   columns: Column[];
   indexes: Index[];
   /** null when the spec says nothing about RLS (an error, reported by the model stage). */
-  rls: OwnerRls | RlsWaiver | null;
+  rls: RlsRules | RlsWaiver | null;
 }
 
-/** Extension adds columns, indexes or owner permissions to a table an earlier feature created. */
+/** ExtensionRls is what an extension adds to a table's row level security. */
+export interface ExtensionRls {
+  /** Operations to add to the table's owner rule. */
+  allow: Located<Operation[]> | null;
+  /** New rules (not owner rules): each widens who reaches the table. */
+  rules: AccessRule[];
+  /** Why access is widened, required when `rules` is not empty on a shipped table. */
+  reason: Located<string> | null;
+  span: Span;
+}
+
+/** Extension adds columns, indexes, access rules or exact grants to a table an earlier feature created. */
 export interface Extension {
   schema: string;
   name: string;
   span: Span;
   columns: Column[];
   indexes: Index[];
-  /** Operations to add to the table's owner rule. */
-  allow: Located<Operation[]> | null;
+  rls: ExtensionRls | null;
+  /** `grants: exact`: revoke from anon and authenticated what no rule of the table uses. */
+  exactGrants: Located<true> | null;
 }
 
 /** Feature is one unit of change; it becomes exactly one migration file. */
@@ -116,6 +193,13 @@ export interface Feature {
   draft: boolean;
   tables: Table[];
   extends: Extension[];
+  /**
+   * Whether the tables it creates get exact grants (anon and authenticated
+   * hold only what the rules allow). True for every feature built now; a
+   * feature shipped by a version of pamc before exact grants keeps what its
+   * lock entry says.
+   */
+  exactGrants: boolean;
 }
 
 /** ExistingTable is a table pamc did not create but that the spec may reference or extend. */

@@ -16,6 +16,8 @@ function locate(change: AdditiveChange, f: Feature): Span {
       return change.column.column.span;
     case 'add_index':
       return change.index.index.span;
+    case 'add_rule':
+      return change.span;
     default:
       return f.span;
   }
@@ -27,7 +29,7 @@ export function judgeAdditions(features: readonly Feature[], emitted: ReadonlySe
   for (const f of features) {
     if (emitted.has(f.name)) continue;
     for (const change of deltaOf(f)) {
-      if ((change.kind === 'add_column' || change.kind === 'add_index') && mayHoldRows(change.table)) {
+      if ((change.kind === 'add_column' || change.kind === 'add_index' || change.kind === 'add_rule') && mayHoldRows(change.table)) {
         out.push(...judge({ kind: 'addition', span: locate(change, f), change }));
       }
     }

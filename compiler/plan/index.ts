@@ -47,6 +47,7 @@ export function deriveMigration(feature: Feature, version: string, delta: readon
     file,
     environments: [...feature.environments],
     sha256: sha256(sql),
+    ...(feature.exactGrants ? { grants: 'exact' as const } : {}),
     spec: snapshotFeature(feature),
   };
   return { sql, entry };

@@ -60,7 +60,8 @@ export function summary(diagnostics: readonly Diagnostic[]): { errors: number; w
   return { errors, warnings: diagnostics.length - errors };
 }
 
-function plural(n: number, word: string): string {
+/** `1 table`, `2 tables`. */
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 

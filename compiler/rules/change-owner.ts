@@ -1,5 +1,5 @@
-import { defineRule } from './rule.js';
 import { tableName } from './describe.js';
+import { defineRule } from './rule.js';
 
 export const rule = defineRule({
   id: 'change-owner',
@@ -8,13 +8,14 @@ export const rule = defineRule({
   summary: 'The owner column of a shipped owner rule changes.',
   on: ['change'],
   check({ change }) {
-    if (change.kind !== 'alter_rls') return null;
+    if (change.kind !== 'alter_rule') return null;
     const { before, after } = change;
-    if (before.kind !== 'owner' || after.kind !== 'owner' || before.rule.owner.value === after.rule.owner.value) return null;
+    if (before.rule.kind !== 'owner' || after.rule.kind !== 'owner') return null;
+    const [was, now] = [before.rule.column.value, after.rule.column.value];
     return {
-      message: `the owner of \`${tableName(change.table)}\` was shipped as \`${before.rule.owner.value}\` and is now \`${after.rule.owner.value}\`: the shipped policies keep comparing auth.uid() with \`${before.rule.owner.value}\``,
-      hint: `keep \`owner: ${before.rule.owner.value}\``,
-      span: after.rule.owner.span,
+      message: `the owner of \`${tableName(change.table)}\` was shipped as \`${was}\` and is now \`${now}\`: the shipped policies keep comparing auth.uid() with \`${was}\``,
+      hint: `keep \`owner: ${was}\``,
+      span: after.rule.column.span,
     };
   },
 });

@@ -3,8 +3,9 @@
  * every rule phrases tables, columns and operations the same way.
  */
 import type { Change } from '../diff/changes.js';
-import type { Origin, TableState } from '../diff/state.js';
+import type { Origin, RuleState, TableState } from '../diff/state.js';
 import type { Span } from '../report/diagnostic.js';
+import type { AccessRule } from '../model/types.js';
 
 export function tableName(t: Pick<TableState, 'schema' | 'name'>): string {
   return t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
@@ -37,10 +38,20 @@ export function describeChange(change: Change): string {
       return `index \`${change.index.index.name}\` is removed from \`${tableName(change.table)}\``;
     case 'alter_index':
       return `index \`${change.after.index.name}\` of \`${tableName(change.table)}\` is changed`;
-    case 'add_policy':
+    case 'add_operation':
       return `\`${change.operation}\` is allowed on \`${tableName(change.table)}\``;
-    case 'drop_policy':
+    case 'drop_operation':
       return `\`${change.operation}\` is no longer allowed on \`${tableName(change.table)}\``;
+    case 'add_rule':
+      return `a ${ruleName(change.rule.rule)} is added to \`${tableName(change.table)}\``;
+    case 'drop_rule':
+      return `the ${ruleName(change.rule.rule)} of \`${tableName(change.table)}\` is removed`;
+    case 'alter_rule':
+      return `the ${ruleName(change.after.rule)} of \`${tableName(change.table)}\` is changed`;
+    case 'add_function':
+      return `function \`${change.fn.name}\` is added`;
+    case 'exact_grants':
+      return `the grants of \`${tableName(change.table)}\` are made exact`;
     case 'alter_rls':
       return `the row level security of \`${tableName(change.table)}\` is changed`;
   }
@@ -100,4 +111,27 @@ export function describeOrigin(origin: Origin): string {
     case 'builtin':
       return 'Supabase';
   }
+}
+
+/** A rule as messages name it: "public rule", "members rule (owner, admin)", "policy `X`". */
+export function ruleName(rule: AccessRule): string {
+  switch (rule.kind) {
+    case 'owner':
+      return 'owner rule';
+    case 'public':
+      return '`public` rule';
+    case 'signed_in':
+      return '`signed_in` rule';
+    case 'parent':
+      return `parent rule (\`${rule.column.value}\`)`;
+    case 'members':
+      return `members rule (through \`${rule.through.value}\`${rule.roles ? `, roles ${rule.roles.values.value.join(', ')}` : ''})`;
+    case 'policy':
+      return `policy "${rule.name.value}"`;
+  }
+}
+
+/** A rule that lets nobody reach more rows (a parent rule without `allow`): it only checks what is written. */
+export function checksOnly(rule: RuleState): boolean {
+  return rule.rule.kind === 'parent' && rule.operations.length === 0;
 }

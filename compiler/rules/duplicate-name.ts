@@ -1,5 +1,6 @@
 import type { FactOf } from './facts.js';
 import { derivedNames } from '../model/names.js';
+import { policiesOf } from '../emit/access.js';
 import { defineRule, type Finding } from './rule.js';
 
 /** Phase numbers and feature names used twice: the first phase read with a number is kept, features compared across the kept phases. */
@@ -46,7 +47,7 @@ export const rule = defineRule({
   severity: 'error',
   stage: 'model',
   summary: 'Two phases, features, tables, columns, indexes or derived names that collide.',
-  on: ['phases', 'table', 'relation', 'index'],
+  on: ['phases', 'table', 'relation', 'index', 'policy-names'],
   check(fact) {
     switch (fact.kind) {
       case 'phases':
@@ -59,6 +60,19 @@ export const rule = defineRule({
           message: `the ${fact.what} \`${fact.name}\` is already a relation of schema ${fact.schema} (from ${fact.holder})`,
           hint: 'PostgreSQL keeps tables and indexes in one namespace per schema: choose another name',
         };
+      case 'policy-names': {
+        const seen = new Set<string>();
+        const out: Finding[] = [];
+        for (const p of policiesOf(fact.table)) {
+          if (seen.has(p.name))
+            out.push({
+              message: `two rules of \`${fact.table.name}\` make a policy named "${p.name}"`,
+              hint: 'set another `label:`, or rename the written policy',
+            });
+          seen.add(p.name);
+        }
+        return out;
+      }
       case 'index': {
         const names = fact.table.columns.map((c) => c.column.name);
         if (fact.index.columns.some((c) => !names.includes(c))) return null;

@@ -10,7 +10,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Span } from '../report/diagnostic.js';
 import type { LNode } from '../load/index.js';
-import type { Column, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
+import type { AccessRule, Column, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
 import type { AdditiveChange, Change } from '../diff/changes.js';
 import type { ColumnState, TableState } from '../diff/state.js';
 import type { LockEntry } from '../lock/index.js';
@@ -28,14 +28,18 @@ export type ValidateFact = { kind: 'schema-error'; span: Span; error: ErrorObjec
 /** Where a name is written: declared (a new name), or referenced (a name declared elsewhere). */
 export type NameRole = 'declared' | 'referenced';
 
+/** ExpressionPlace is where an expression is written: each place takes one boolean or value expression; policies may hold subqueries. */
+export type ExpressionPlace = 'default' | 'check' | 'index predicate' | 'row filter' | 'policy expression';
+
 /** ModelFact is found while ../model reads a file. */
 export type ModelFact =
   | { kind: 'name'; span: Span; name: string; what: string; role: NameRole }
   | { kind: 'derived-name'; span: Span; name: string; what: string; hint: string }
   | { kind: 'table-key'; span: Span; key: string; place: 'existing' | 'tables' | 'extend' }
   | { kind: 'type'; span: Span; type: Located<string>; parser: SqlParser }
-  | { kind: 'expression'; span: Span; value: Located<string>; what: 'default' | 'check' | 'index predicate'; parser: SqlParser }
+  | { kind: 'expression'; span: Span; value: Located<string>; what: ExpressionPlace; parser: SqlParser }
   | { kind: 'environments'; span: Span; listed: readonly string[] }
+  | { kind: 'row-filter'; span: Span; written: boolean; rules: number }
   | { kind: 'on-delete'; span: Span; hasReference: boolean }
   | { kind: 'feature'; span: Span; feature: Feature; wrote: { tables: boolean; extend: boolean } }
   | { kind: 'table'; span: Span; table: Table; rls: LNode | undefined }
@@ -54,6 +58,12 @@ export type FoldFact =
   | { kind: 'index'; span: Span; table: TableState; index: Index; newColumns: readonly string[] }
   | { kind: 'relation'; span: Span; schema: string; name: string; what: string; holder: string | undefined }
   | { kind: 'permission'; span: Span; table: TableState; operation: Operation }
+  | { kind: 'access-rule'; span: Span; table: TableState; rule: AccessRule; target: TableState | undefined; groupColumn: string | null }
+  | { kind: 'new-rule'; span: Span; table: TableState; rule: AccessRule }
+  | { kind: 'policy-names'; span: Span; table: TableState; lookup: (schema: string, name: string) => TableState | undefined }
+  | { kind: 'owned-reference'; span: Span; table: TableState; column: Column; target: TableState }
+  /** A table whose row level security is waived, as the spec ends. */
+  | { kind: 'waived-table'; span: Span; table: TableState }
   | { kind: 'addition'; span: Span; change: AdditiveChange };
 
 /** HistoryFact is found by ../history, comparing the spec with what was shipped. */

@@ -1,13 +1,28 @@
 import { byteLength, MAX_IDENTIFIER_BYTES } from '../sql/ident.js';
-import { defineRule } from './rule.js';
+import { defineRule, type Finding } from './rule.js';
+import type { FactOf } from './facts.js';
+import { rulePolicies } from '../emit/access.js';
+
+/** The names of parent rules' policies (named after the parent table, which the fold knows): each must fit PostgreSQL's limit. */
+function parentPolicyNames({ table }: FactOf<'policy-names'>): Finding[] {
+  if (table.rls.kind !== 'rules') return [];
+  const names = table.rls.rules.filter((r) => r.rule.kind === 'parent').flatMap((r) => rulePolicies(table, r).map((p) => p.name));
+  return names
+    .filter((n) => byteLength(n) > MAX_IDENTIFIER_BYTES)
+    .map((n) => ({
+      message: `the policy name \`${n}\` would be ${byteLength(n)} bytes; PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES}, so two names could collide`,
+      hint: 'set a shorter `label:` on this table or its parent',
+    }));
+}
 
 export const rule = defineRule({
   id: 'identifier-too-long',
   severity: 'error',
   stage: 'model',
   summary: 'A name, written or derived (policy, index, constraint), longer than PostgreSQL keeps (63 bytes).',
-  on: ['name', 'derived-name'],
+  on: ['name', 'derived-name', 'policy-names'],
   check(fact) {
+    if (fact.kind === 'policy-names') return parentPolicyNames(fact);
     const bytes = byteLength(fact.name);
     if (bytes <= MAX_IDENTIFIER_BYTES) return null;
     if (fact.kind === 'derived-name') {

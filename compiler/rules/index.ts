@@ -30,6 +30,12 @@ import { rule as unknownTable } from './unknown-table.js';
 import { rule as unknownReference } from './unknown-reference.js';
 import { rule as columnExists } from './column-exists.js';
 import { rule as redundantPermission } from './redundant-permission.js';
+import { rule as unownedParent } from './unowned-parent.js';
+import { rule as conflictingRule } from './conflicting-rule.js';
+import { rule as uncheckedReference } from './unchecked-reference.js';
+import { rule as openWaiver } from './open-waiver.js';
+import { rule as unexplainedWidening } from './unexplained-widening.js';
+import { rule as widenedAccess } from './widened-access.js';
 import { rule as requiredColumn } from './required-column.js';
 import { rule as uniqueOnExistingColumn } from './unique-on-existing-column.js';
 import { rule as dropTable } from './drop-table.js';
@@ -47,6 +53,8 @@ import { rule as dropUnique } from './drop-unique.js';
 import { rule as narrowAllow } from './narrow-allow.js';
 import { rule as changeOwner } from './change-owner.js';
 import { rule as disableRls } from './disable-rls.js';
+import { rule as dropAccessRule } from './drop-access-rule.js';
+import { rule as changeAccessRule } from './change-access-rule.js';
 import { rule as dropFeature } from './drop-feature.js';
 import { rule as dropPhase } from './drop-phase.js';
 import { rule as reorderFeatures } from './reorder-features.js';
@@ -85,6 +93,12 @@ export const RULES = [
   unknownReference,
   columnExists,
   redundantPermission,
+  unownedParent,
+  conflictingRule,
+  uncheckedReference,
+  openWaiver,
+  unexplainedWidening,
+  widenedAccess,
   requiredColumn,
   uniqueOnExistingColumn,
   dropTable,
@@ -102,6 +116,8 @@ export const RULES = [
   narrowAllow,
   changeOwner,
   disableRls,
+  dropAccessRule,
+  changeAccessRule,
   dropFeature,
   dropPhase,
   reorderFeatures,

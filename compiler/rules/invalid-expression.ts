@@ -16,7 +16,7 @@ export const rule = defineRule({
       };
     }
     const { value, what, parser } = fact;
-    const problem = checkExpression(parser, value.value, what);
+    const problem = checkExpression(parser, value.value, what, { subqueries: what === 'policy expression' });
     if (problem)
       return { message: `the ${what} \`${printable(value.value)}\`: ${problem.message}`, hint: problem.hint, span: fragmentSpan(value, problem.offset) };
     // A bare word in a default is read as a column name: almost always a text literal written without its SQL quotes.

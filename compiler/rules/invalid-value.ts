@@ -64,7 +64,7 @@ export const rule = defineRule({
   severity: 'error',
   stage: 'validate',
   summary: 'A value of the wrong kind: a string where a list belongs, an unknown operation, a negative phase.',
-  on: ['schema-error', 'environments', 'on-delete'],
+  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table'],
   check(fact) {
     switch (fact.kind) {
       case 'schema-error': {
@@ -76,6 +76,17 @@ export const rule = defineRule({
         return {
           message: 'staging must receive every migration production does',
           hint: 'write `environments: [production, staging]` (the default), or `[staging]` for a staging-only feature',
+        };
+      case 'row-filter':
+        return fact.written && fact.rules === 0
+          ? { message: '`where` limits `public` and `signed_in`, and this has neither', hint: 'add `public: [...]` or `signed_in: [...]`, or remove `where`' }
+          : null;
+      case 'table':
+        if (fact.table.rls?.kind !== 'rules' || !fact.table.rls.serviceOnly || fact.table.rls.rules.length === 0) return null;
+        return {
+          message: '`service_only: true` leaves the table to the service role, and these rules would let others in',
+          hint: 'remove `service_only`, or the other rules',
+          span: fact.table.rls.span,
         };
       case 'on-delete':
         return fact.hasReference ? null : { message: '`on_delete` needs `references`', hint: 'add `references: table(column)`, or remove `on_delete`' };

@@ -1,5 +1,6 @@
 import { describeOrigin } from './describe.js';
 import { defineRule } from './rule.js';
+import { ownerState } from '../diff/state.js';
 
 export const rule = defineRule({
   id: 'redundant-permission',
@@ -8,7 +9,7 @@ export const rule = defineRule({
   summary: 'An extension allows an operation the owner rule already allows.',
   on: ['permission'],
   check({ table, operation }) {
-    const by = table.rls.kind === 'owner' ? table.rls.permissions.find((p) => p.operation === operation) : undefined;
+    const by = ownerState(table.rls)?.operations.find((p) => p.operation === operation);
     if (!by) return null;
     return {
       message: `\`${operation}\` is already allowed on \`${table.name}\` (by ${describeOrigin(by.origin)})`,

@@ -1,5 +1,6 @@
 import { closest, tableName } from './describe.js';
 import { defineRule } from './rule.js';
+import { ownerState } from '../diff/state.js';
 
 export const rule = defineRule({
   id: 'unknown-owner',
@@ -9,7 +10,7 @@ export const rule = defineRule({
   on: ['owner', 'permission'],
   check(fact) {
     if (fact.kind === 'permission') {
-      if (fact.table.rls.kind === 'owner') return null;
+      if (ownerState(fact.table.rls)) return null;
       return {
         message: `table \`${fact.table.name}\` has no owner rule to add permissions to`,
         hint: 'only tables created with `rls: { owner: ..., allow: [...] }` take more permissions',

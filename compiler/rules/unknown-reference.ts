@@ -31,16 +31,75 @@ function reference({ column, target, tables, why }: FactOf<'reference'>): Findin
   };
 }
 
+/** What an access rule names: columns of its table (a row filter, a parent or group column), a membership table and its columns. */
+function accessRule({ table, rule, target, groupColumn }: FactOf<'access-rule'>): Finding[] {
+  const names = table.columns.map((c) => c.column.name);
+  const missing = (column: string, of: string, columns: readonly string[], span: Finding['span']): Finding => {
+    const guess = closest(column, columns);
+    return {
+      message: `\`${column}\` is not a column of \`${of}\``,
+      hint: guess ? `did you mean \`${guess}\`?` : `name one of: ${columns.join(', ')}`,
+      ...(span ? { span } : {}),
+    };
+  };
+  switch (rule.kind) {
+    case 'public':
+    case 'signed_in':
+      return rule.whereColumns.filter((c) => !names.includes(c)).map((c) => missing(c, table.name, names, rule.where?.span));
+    case 'parent': {
+      if (!names.includes(rule.column.value)) return [missing(rule.column.value, table.name, names, rule.column.span)];
+      const ref = table.columns.find((c) => c.column.name === rule.column.value)!.column.references;
+      if (!ref)
+        return [
+          {
+            message: `parent column \`${table.name}.${rule.column.value}\` references no table`,
+            hint: `give \`${rule.column.value}\` a \`references:\` to the parent table's key`,
+            span: rule.column.span,
+          },
+        ];
+      return [];
+    }
+    case 'members': {
+      const out: Finding[] = [];
+      if (!names.includes(rule.group.value)) out.push(missing(rule.group.value, table.name, names, rule.group.span));
+      if (!target)
+        return [
+          ...out,
+          {
+            message: `membership table \`${rule.through.value}\` does not exist at this point`,
+            hint: 'create it in an earlier feature, or declare it under `existing:`',
+            span: rule.through.span,
+          },
+        ];
+      const theirs = target.columns.map((c) => c.column.name);
+      if (!groupColumn) {
+        out.push({
+          message: `\`${target.name}\` has no column naming the group of \`${table.name}.${rule.group.value}\`: none references the same table, and none is called \`${rule.group.value}\``,
+          hint: `give \`${target.name}\` a column that references the group's table, or one named \`${rule.group.value}\``,
+          span: rule.through.span,
+        });
+      }
+      if (!theirs.includes(rule.user.value)) out.push(missing(rule.user.value, target.name, theirs, rule.user.span));
+      if (rule.roles && !theirs.includes(rule.roles.column)) out.push(missing(rule.roles.column, target.name, theirs, rule.roles.values.span));
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
 export const rule = defineRule({
   id: 'unknown-reference',
   severity: 'error',
   stage: 'fold',
   summary: 'A foreign key or index names a table or column that does not exist at that point.',
-  on: ['reference', 'check-columns', 'index', 'index-column'],
+  on: ['reference', 'check-columns', 'index', 'index-column', 'access-rule'],
   check(fact) {
     switch (fact.kind) {
       case 'reference':
         return reference(fact);
+      case 'access-rule':
+        return accessRule(fact);
       case 'index-column': {
         if (fact.columns.includes(fact.name)) return null;
         const guess = closest(fact.name, fact.columns);

@@ -193,14 +193,14 @@ function treeFacts(tree: unknown): { refs: string[]; subquery: boolean } {
 }
 
 /** Checks one SQL expression (a default, a check, an index predicate). */
-export function checkExpression(parser: SqlParser, text: string, what: string): FragmentProblem | null {
+export function checkExpression(parser: SqlParser, text: string, what: string, { subqueries = false }: { subqueries?: boolean } = {}): FragmentProblem | null {
   if (text.trim() === '') return { message: `the ${what} is empty`, offset: 0, hint: `write a PostgreSQL ${what}` };
   const lex = lexProblem(text);
   if (lex) return lex;
   const facts = expressionFacts(parser, text);
   if (facts.error) return { message: `${what} does not parse: ${facts.error.message}`, offset: facts.error.offset, hint: `write a single PostgreSQL ${what}` };
   if (!facts.single) return { message: `this is not a single ${what}`, offset: 0, hint: `write exactly one ${what}, with nothing around it` };
-  if (facts.subquery) {
+  if (facts.subquery && !subqueries) {
     return {
       message: `a subquery is not allowed in a ${what}`,
       offset: 0,

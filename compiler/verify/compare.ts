@@ -124,7 +124,7 @@ function comparePolicies(t: ExpectedTable, actual: CatalogTable, say: Say): void
       say(null, `policy "${p.name}" missing`);
       continue;
     }
-    if (a.command !== COMMAND[p.operation]) say(null, `policy "${p.name}" is FOR ${a.command}, spec says FOR ${COMMAND[p.operation]}`);
+    if (a.command !== p.command) say(null, `policy "${p.name}" is FOR ${a.command}, spec says FOR ${p.command}`);
     if ([...a.roles].sort().join(',') !== [...p.roles].sort().join(','))
       say(null, `policy "${p.name}" applies to ${a.roles.join(', ')}, spec says ${p.roles.join(', ')}`);
     if (!a.permissive) say(null, `policy "${p.name}" is RESTRICTIVE, spec says PERMISSIVE`);
@@ -146,7 +146,7 @@ function compareGrants(t: ExpectedTable, actual: CatalogTable, catalog: Catalog,
     }
     const has = actual.privileges.get(g.role) ?? [];
     const lacking = g.operations.filter((op) => !has.includes(op));
-    const why = g.role === 'authenticated' ? 'allowed by the spec' : 'the backend key needs every operation';
+    const why = g.role === 'service_role' ? 'the backend key needs every operation' : 'allowed by the spec';
     if (lacking.length) say(null, `${g.role} lacks ${lacking.map((op) => COMMAND[op]).join(', ')} (${why})`);
   }
 }

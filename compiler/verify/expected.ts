@@ -8,11 +8,11 @@
  * the emitter writes.
  */
 import type { Environment, ExistingTable, Feature, OnDelete, Operation, Spec } from '../model/types.js';
-import { featuresInOrder, OPERATIONS } from '../model/types.js';
-import { checkName, foreignKeyName, inCheckName, ownerIndexName, policyName, primaryKeyName, uniqueName } from '../model/names.js';
+import { featuresInOrder } from '../model/types.js';
+import { checkName, foreignKeyName, inCheckName, ownerIndexName, primaryKeyName, uniqueName } from '../model/names.js';
 import { fold, needsOwnerIndex } from '../diff/fold.js';
-import type { TableState } from '../diff/state.js';
-import { AUTHENTICATED, SERVICE_ROLE } from '../emit/index.js';
+import { ownerColumn, ownerState, ruleOperations, type RuleState, type TableState } from '../diff/state.js';
+import { AUTHENTICATED, grantsOf, OPERATIONS, policiesOf, SERVICE_ROLE, type PolicySpec } from '../emit/access.js';
 import { migrationPaths, type PlannedMigration } from '../compile.js';
 import { qualified, quoteIdent } from '../sql/ident.js';
 
@@ -36,21 +36,25 @@ export interface ExpectedForeignKey {
   onDelete: OnDelete;
 }
 
-/** ExpectedPolicy is one owner policy pamc writes. */
-export interface ExpectedPolicy {
-  name: string;
-  operation: Operation;
-  roles: string[];
-}
+/** ExpectedPolicy is one policy pamc writes (../emit/access.ts policiesOf). */
+export type ExpectedPolicy = PolicySpec;
 
-/** ExpectedGrant is the least set of table privileges a role must hold. */
+/** ExpectedGrant is the table privileges a role must hold: at least `operations`, or (`exact`) exactly those. */
 export interface ExpectedGrant {
   role: string;
   operations: Operation[];
+  exact: boolean;
 }
 
-/** ExpectedRls is the row level security a table must have. */
-export type ExpectedRls = { kind: 'owner'; owner: string; allow: Operation[] } | { kind: 'waived'; reason: string } | { kind: 'unmanaged' };
+/**
+ * ExpectedRls is the row level security a table must have: access rules
+ * (`owner` and `allow` are its owner rule's, if it has one; `rules` every
+ * rule, as the fold holds them, for probes), a waiver, or none (not pamc's).
+ */
+export type ExpectedRls =
+  | { kind: 'rules'; owner: string | null; allow: Operation[]; rules: RuleState[]; serviceOnly: boolean }
+  | { kind: 'waived'; reason: string }
+  | { kind: 'unmanaged' };
 
 /** ExpectedTable is one table of the expected schema; `managed` is false for tables declared `existing:`. */
 export interface ExpectedTable {
@@ -118,8 +122,9 @@ function expectedTable(t: TableState): ExpectedTable {
     if (c.check) checks.push(checkName(t.name, c));
   }
   const indexes = t.indexes.filter((i) => i.origin.kind === 'feature').map((i) => i.index.name);
-  const { rls, policies, grants, ownerIndex } = accessOf(t);
-  if (ownerIndex) indexes.push(ownerIndex);
+  const { rls, policies, grants } = expectedAccess(t);
+  const owner = rls.kind === 'rules' ? rls.owner : null;
+  if (owner && needsOwnerIndex(t, owner)) indexes.push(ownerIndexName(t.name, owner));
   return {
     schema: t.schema,
     name: t.name,
@@ -136,26 +141,24 @@ function expectedTable(t: TableState): ExpectedTable {
   };
 }
 
-/** The row level security, policies and grants a table must have, and the owner index pamc adds. */
-function accessOf(t: TableState): { rls: ExpectedRls; policies: ExpectedPolicy[]; grants: ExpectedGrant[]; ownerIndex: string | null } {
+/** What a table's row level security, policies and grants must be. */
+function expectedAccess(t: TableState): { rls: ExpectedRls; policies: ExpectedPolicy[]; grants: ExpectedGrant[] } {
+  const service: ExpectedGrant = { role: SERVICE_ROLE, operations: [...OPERATIONS], exact: false };
   switch (t.rls.kind) {
-    case 'owner': {
-      const rule = t.rls.rule;
-      const allow = OPERATIONS.filter((op) => t.rls.kind === 'owner' && t.rls.permissions.some((p) => p.operation === op));
-      return {
-        rls: { kind: 'owner', owner: rule.owner.value, allow },
-        policies: allow.map((operation) => ({ name: policyName(operation, rule.label), operation, roles: [AUTHENTICATED] })),
-        grants: [
-          { role: AUTHENTICATED, operations: allow },
-          { role: SERVICE_ROLE, operations: [...OPERATIONS] },
-        ],
-        ownerIndex: needsOwnerIndex(t, rule.owner.value) ? ownerIndexName(t.name, rule.owner.value) : null,
-      };
+    case 'rules': {
+      const owner = ownerState(t.rls);
+      const rls: ExpectedRls = { kind: 'rules', owner: ownerColumn(t.rls), allow: owner ? ruleOperations(owner) : [], rules: t.rls.rules, serviceOnly: t.rls.serviceOnly };
+      const exact = t.rls.exactGrants;
+      const byRole = grantsOf(t);
+      const grants = [...byRole].filter(([role, ops]) => exact || (role === AUTHENTICATED && ops.length)).map(([role, operations]) => ({ role, operations, exact }));
+      return { rls, policies: policiesOf(t), grants: [...grants, service] };
     }
-    case 'disabled':
-      return { rls: { kind: 'waived', reason: t.rls.waiver.reason }, policies: [], grants: [], ownerIndex: null };
+    case 'disabled': {
+      const grants = t.rls.exactGrants ? [...['anon', AUTHENTICATED].map((role) => ({ role, operations: [], exact: true })), service] : [];
+      return { rls: { kind: 'waived', reason: t.rls.waiver.reason }, policies: [], grants };
+    }
     case 'unmanaged':
-      return { rls: { kind: 'unmanaged' }, policies: [], grants: [], ownerIndex: null };
+      return { rls: { kind: 'unmanaged' }, policies: [], grants: [] };
   }
 }
 

@@ -103,7 +103,7 @@ export function usersSql(users: ProbeUsers): string {
 
 /** The tables that get probes: those with an owner rule. */
 export function probedTables(expected: ExpectedSchema): ExpectedTable[] {
-  return expected.tables.filter((t) => t.managed && t.rls.kind === 'owner');
+  return expected.tables.filter((t) => t.managed && t.rls.kind === 'rules' && t.rls.owner !== null);
 }
 
 /** Plans every probe. `uuid` makes fresh ids for the values of probe rows. */
@@ -111,10 +111,10 @@ export function planProbes(expected: ExpectedSchema, catalog: Catalog, users: Pr
   const out: Probe[] = [];
   const rows = new RowMaker(expected, catalog, uuid);
   for (const t of probedTables(expected)) {
-    if (t.rls.kind !== 'owner') continue;
+    if (t.rls.kind !== 'rules' || t.rls.owner === null) continue;
     const name = displayName(t.schema, t.name);
     const actual = catalog.tables.get(tableKeyOf(t));
-    const ownerColumn = actual?.columns.find((c) => c.name === (t.rls.kind === 'owner' ? t.rls.owner : ''));
+    const ownerColumn = actual?.columns.find((c) => c.name === (t.rls.kind === 'rules' ? t.rls.owner : ''));
     const blocked = !actual ? `table ${name} is missing` : !ownerColumn ? `owner column ${name}.${t.rls.owner} is missing` : null;
     for (const actor of ACTORS) {
       for (const operation of OPERATIONS) {
@@ -144,7 +144,7 @@ function plan(probe: Probe, t: ExpectedTable, actual: CatalogTable, owner: Catal
     const r = rows.row(t, actual, id);
     probe.seed.push(...r.parents, r.insert);
   };
-  const noSelect = probe.expect === 'works' && t.rls.kind === 'owner' && !t.rls.allow.includes('select');
+  const noSelect = probe.expect === 'works' && t.rls.kind === 'rules' && !t.rls.allow.includes('select');
   const hint =
     noSelect && (probe.operation === 'update' || probe.operation === 'delete')
       ? `PostgreSQL finds the rows of ${probe.operation.toUpperCase()} ... WHERE through the SELECT policies, and \`allow\` has no select`
@@ -203,7 +203,7 @@ class RowMaker {
     const parents: string[] = [];
     const names: string[] = [];
     const values: string[] = [];
-    const owner = t.rls.kind === 'owner' ? t.rls.owner : null;
+    const owner = t.rls.kind === 'rules' ? t.rls.owner : null;
     // Probes insert two rows; a column of a key left to its default (now(), '{}') would get one value twice.
     const unique = new Set([
       ...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').flatMap((k) => k.columns),
