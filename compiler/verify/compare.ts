@@ -44,11 +44,11 @@ function compareTable(t: ExpectedTable, actual: CatalogTable | null, catalog: Ca
   compareColumns(t, actual, resolved, say);
   if (!t.managed) return out;
   compareKeys(t, actual, say);
-  if (t.rls.kind === 'owner') {
+  if (t.rls.kind === 'rules') {
     if (!actual.rowSecurity) say(null, 'row level security is disabled, spec says enabled');
     comparePolicies(t, actual, say);
-    compareGrants(t, actual, catalog, say);
   }
+  compareGrants(t, actual, catalog, say);
   return out;
 }
 
@@ -65,7 +65,8 @@ function compareColumns(t: ExpectedTable, actual: CatalogTable, resolved: Resolu
     if (a.type !== wantType) say(c.name, `type is ${a.type}, spec says ${c.type}`);
     if (a.notNull !== c.notNull) say(c.name, a.notNull ? 'is NOT NULL, spec says nullable' : 'is nullable, spec says NOT NULL');
     if (a.generated) continue;
-    if (c.default === null && a.default !== null) say(c.name, `has default ${a.default}, spec says none`);
+    if (c.default === null && a.default !== null && !(SERIAL.test(c.type.trim()) && a.default.startsWith('nextval(')))
+      say(c.name, `has default ${a.default}, spec says none`);
     else if (c.default !== null && a.default === null) say(c.name, `has no default, spec says ${c.default}`);
     else if (c.default !== null && a.default !== null) {
       const want = r ? r.default : c.default;
@@ -127,7 +128,8 @@ function comparePolicies(t: ExpectedTable, actual: CatalogTable, say: Say): void
     if (a.command !== p.command) say(null, `policy "${p.name}" is FOR ${a.command}, spec says FOR ${p.command}`);
     if ([...a.roles].sort().join(',') !== [...p.roles].sort().join(','))
       say(null, `policy "${p.name}" applies to ${a.roles.join(', ')}, spec says ${p.roles.join(', ')}`);
-    if (!a.permissive) say(null, `policy "${p.name}" is RESTRICTIVE, spec says PERMISSIVE`);
+    if (a.permissive !== p.permissive)
+      say(null, `policy "${p.name}" is ${a.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'}, spec says ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'}`);
   }
   for (const a of actual.policies) {
     if (expectedNames.has(a.name)) continue;
@@ -150,6 +152,9 @@ function compareGrants(t: ExpectedTable, actual: CatalogTable, catalog: Catalog,
     if (lacking.length) say(null, `${g.role} lacks ${lacking.map((op) => COMMAND[op]).join(', ')} (${why})`);
   }
 }
+
+/** Serial types: their column's default is the sequence PostgreSQL made for it. */
+const SERIAL = /^(small|big)?serial[248]?$/i;
 
 function squash(s: string): string {
   return s.replace(/\s+/g, '');

@@ -26,6 +26,8 @@ export interface ExpectedColumn {
   default: string | null;
   /** The values of `in:`, which probes use to fill the column. */
   in: ReadonlyArray<string | number> | null;
+  /** The column's `check:` expression, which probe values must pass. */
+  check: string | null;
 }
 
 /** ExpectedForeignKey is the foreign key a column's `references:` creates. */
@@ -103,6 +105,7 @@ function expectedTable(t: TableState): ExpectedTable {
     notNull: c.notNull || c.primaryKey,
     default: c.default?.value ?? null,
     in: c.in?.value ?? null,
+    check: c.check?.value ?? null,
   }));
   const pk = t.columns.filter((c) => c.column.primaryKey).map((c) => c.column.name);
   const foreignKeys: ExpectedForeignKey[] = [];
@@ -147,10 +150,18 @@ function expectedAccess(t: TableState): { rls: ExpectedRls; policies: ExpectedPo
   switch (t.rls.kind) {
     case 'rules': {
       const owner = ownerState(t.rls);
-      const rls: ExpectedRls = { kind: 'rules', owner: ownerColumn(t.rls), allow: owner ? ruleOperations(owner) : [], rules: t.rls.rules, serviceOnly: t.rls.serviceOnly };
+      const rls: ExpectedRls = {
+        kind: 'rules',
+        owner: ownerColumn(t.rls),
+        allow: owner ? ruleOperations(owner) : [],
+        rules: t.rls.rules,
+        serviceOnly: t.rls.serviceOnly,
+      };
       const exact = t.rls.exactGrants;
       const byRole = grantsOf(t);
-      const grants = [...byRole].filter(([role, ops]) => exact || (role === AUTHENTICATED && ops.length)).map(([role, operations]) => ({ role, operations, exact }));
+      const grants = [...byRole]
+        .filter(([role, ops]) => exact || (role === AUTHENTICATED && ops.length))
+        .map(([role, operations]) => ({ role, operations, exact }));
       return { rls, policies: policiesOf(t), grants: [...grants, service] };
     }
     case 'disabled': {

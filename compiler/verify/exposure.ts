@@ -176,30 +176,15 @@ function functionExposure(r: Record<string, unknown>, schemas: ReadonlySet<strin
 }
 
 /**
- * GrantModel says how ExpectedTable.grants are read, in one place:
- * - 'at-least' (the emitted SQL today): each listed role must hold its
- *   operations, and may also hold what the default privileges give the
- *   tables the table's owner creates (Supabase's give anon and authenticated
- *   everything in public, and the migrations do not revoke it); roles the
- *   grants do not list are not judged;
- * - 'exact' (once the migrations revoke everything from anon and
- *   authenticated before granting): each of anon and authenticated holds
- *   exactly the operations its grant lists, and nothing on a table whose
- *   grants do not list it; tables pamc does not create are not judged.
+ * The table privileges `role` may hold on `table`: the operations its grant
+ * lists, and, unless the grant is exact, what the default privileges give
+ * the tables the table's owner creates (Supabase's give anon and
+ * authenticated everything in public; a table pamc created before exact
+ * grants, and not tightened since, keeps them).
  */
-export type GrantModel = 'at-least' | 'exact';
-export const GRANT_MODEL: GrantModel = 'at-least';
-
-/** The table privileges `role` may hold on `table`, whose expected operations for it are `operations`. */
-export function impliedPrivileges(
-  table: CatalogTable,
-  role: string,
-  operations: readonly string[],
-  catalog: Catalog,
-  model: GrantModel = GRANT_MODEL,
-): Set<TablePrivilege> {
+export function impliedPrivileges(table: CatalogTable, role: string, operations: readonly string[], catalog: Catalog, exact: boolean): Set<TablePrivilege> {
   const out = new Set(operations.map((op) => op.toUpperCase() as TablePrivilege));
-  if (model === 'exact') return out;
+  if (exact) return out;
   for (const d of catalog.defaultPrivileges ?? []) {
     if (d.owner !== table.owner || (d.schema !== null && d.schema !== table.schema)) continue;
     if (d.role === role || d.role === 'PUBLIC') out.add(d.privilege);
@@ -207,32 +192,25 @@ export function impliedPrivileges(
   return out;
 }
 
-/** Which of anon and authenticated are judged on `t`, and the operations each may hold. */
-function judgedGrants(t: ExpectedTable, model: GrantModel): Array<{ role: string; operations: readonly string[] }> {
-  if (model === 'at-least') return t.grants.filter((g) => (EXPOSED_ROLES as readonly string[]).includes(g.role));
-  if (!t.managed) return [];
-  return EXPOSED_ROLES.map((role) => ({ role, operations: t.grants.find((g) => g.role === role)?.operations ?? [] }));
-}
-
-/** Table privileges of anon and authenticated beyond what the spec implies (GrantModel). */
-export function grantExcess(expected: ExpectedSchema, catalog: Catalog, model: GrantModel = GRANT_MODEL): Exposure[] {
+/** Table privileges of anon and authenticated beyond what the spec's grants say (exactly, or at least). */
+export function grantExcess(expected: ExpectedSchema, catalog: Catalog): Exposure[] {
   const out: Exposure[] = [];
   for (const t of expected.tables) {
     const actual = catalog.tables.get(tableKeyOf(t));
-    if (actual) out.push(...tableGrantExcess(t, actual, catalog, model));
+    if (actual) out.push(...tableGrantExcess(t, actual, catalog));
   }
   return out;
 }
 
-function tableGrantExcess(t: ExpectedTable, actual: CatalogTable, catalog: Catalog, model: GrantModel): Exposure[] {
+function tableGrantExcess(t: ExpectedTable, actual: CatalogTable, catalog: Catalog): Exposure[] {
   const out: Exposure[] = [];
   const table = displayName(t.schema, t.name);
-  for (const g of judgedGrants(t, model)) {
-    const implied = impliedPrivileges(actual, g.role, g.operations, catalog, model);
+  for (const g of t.grants.filter((x) => (EXPOSED_ROLES as readonly string[]).includes(x.role))) {
+    const implied = impliedPrivileges(actual, g.role, g.operations, catalog, g.exact);
     const extra = (actual.grants.get(g.role) ?? []).filter((p) => !implied.has(p));
     if (extra.length === 0) continue;
     const allowed = g.operations.length ? g.operations.join(', ') : 'nothing';
-    const defaults = model === 'at-least' ? '; and what the default privileges give new tables' : '';
+    const defaults = g.exact ? '' : '; and what the default privileges give new tables';
     out.push({
       kind: 'grant',
       object: `${t.schema}.${t.name}`,

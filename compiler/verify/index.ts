@@ -27,7 +27,8 @@ import { grantExcess, type Exposure } from './exposure.js';
 import { readCatalog, resolveSpec, runProbes, scanExposure } from './inspect.js';
 import { DEFAULT_LOCK_POLICY, DEFAULT_STATEMENT_TIMEOUT_MS, type LockMode } from './locks.js';
 import { stubTables, tablesCreatedByHand } from './migrations.js';
-import { planProbes, probedTables, type ProbeResult } from './probes.js';
+import { planProbes, probedRuleKinds, probedTables, type ProbeResult } from './probes.js';
+import type { RuleKindName } from './scenario.js';
 import { Session, Unverifiable, type VerifyAbort } from './session.js';
 import { splitMigration, type SplitMigration } from './split.js';
 import { HAS_AUTH_SQL, STANDIN_SQL } from './standin.js';
@@ -82,13 +83,15 @@ export interface VerifyReport {
   /** Why verify stopped without a verdict (exit status 2); null when it finished. */
   aborted: VerifyAbort | null;
   tables: string[];
-  /** Tables whose spec waives row level security, with the reason: they get no probes. */
+  /** Tables whose spec waives row level security, with the reason. */
   waived: Array<{ table: string; reason: string }>;
   /** Server: the table locks taken up front, before the first migration. */
   locks: Array<{ relation: string; mode: LockMode }>;
   drift: Drift[];
   exposures: Exposure[];
   probes: ProbeResult[];
+  /** The rule kinds the probes tried (tables per kind), and the tables not probed because their rules are written as policies. */
+  probed: { kinds: Partial<Record<RuleKindName, number>>; unprobed: string[] };
   summary: { tables: number; probes: number; failures: number; drift: number; exposures: number; scanned: { views: number; functions: number } };
   /** Milliseconds per step. */
   timings: Record<string, number>;
@@ -147,6 +150,7 @@ function newReport(input: VerifyInput, expected: ExpectedSchema, kind: Connectio
     drift: [],
     exposures: [],
     probes: [],
+    probed: { kinds: {}, unprobed: [] },
     summary: { tables: expected.tables.length, probes: 0, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } },
     timings,
   };
@@ -205,8 +209,18 @@ async function judge(session: Session, expected: ExpectedSchema, options: Verify
   lap('exposure');
   progress(`probing ${probedTables(expected).length} tables`);
   const uuid = options.uuid ?? randomUUID;
-  const users = { a: uuid(), b: uuid() };
-  report.probes = await runProbes(session, planProbes(expected, catalog, users, uuid), users);
+  const users = { a: uuid(), b: uuid(), c: uuid(), d: uuid() };
+  const parser = options.parser ?? (await loadParser());
+  const parse = (expression: string): Record<string, unknown> | null => {
+    const r = parser.parse(`SELECT ${expression}`);
+    const target = r.ok
+      ? (r.statements[0] as { SelectStmt?: { targetList?: Array<{ ResTarget?: { val?: Record<string, unknown> } }> } }).SelectStmt?.targetList?.[0]?.ResTarget
+          ?.val
+      : undefined;
+    return target ?? null;
+  };
+  report.probes = await runProbes(session, planProbes(expected, catalog, users, uuid, parse), users);
+  report.probed = probedRuleKinds(expected);
   lap('probes');
 }
 

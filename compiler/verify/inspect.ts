@@ -73,7 +73,7 @@ export async function resolveSpec(session: Session, expected: ExpectedSchema): P
 /** Runs every probe, each inside a savepoint that is rolled back, after inserting the two probe users. */
 export async function runProbes(session: Session, probes: readonly Probe[], users: ProbeUsers): Promise<ProbeResult[]> {
   if (probes.length === 0) return [];
-  session.doing = 'probing the owner rules';
+  session.doing = 'probing the access rules';
   const setupError = await createUsers(session, users);
   const out: ProbeResult[] = [];
   for (const probe of probes) {
@@ -111,6 +111,8 @@ async function runProbe(session: Session, probe: Probe, users: ProbeUsers): Prom
   }
 }
 
+const CHECK_VIOLATION = '23514';
+
 /** Inserts the probe's rows as the session user; the reason when one is refused. */
 async function seed(session: Session, probe: Probe): Promise<string | null> {
   for (const sql of probe.seed) {
@@ -119,7 +121,11 @@ async function seed(session: Session, probe: Probe): Promise<string | null> {
     } catch (error) {
       const e = asDbError(error);
       if (!e) throw error;
-      return `could not insert a probe row: ${e.message}${e.detail ? ` (${e.detail})` : ''}`;
+      const help =
+        e.code === CHECK_VIOLATION
+          ? '; give the column a default that passes its check (verify then uses it), or write the check as comparisons of the column with constants, BETWEEN, IN or length()'
+          : '';
+      return `could not insert a probe row: ${e.message}${e.detail ? ` (${e.detail})` : ''}${help}`;
     }
   }
   return null;

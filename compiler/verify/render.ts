@@ -4,24 +4,20 @@
  * JSON object with the same data. A run that could not finish shows why,
  * and who held the lock it waited for.
  */
+import { plural } from '../report/render.js';
 import type { Operation } from '../model/types.js';
 import { OPERATIONS } from '../model/types.js';
 import type { VerifyReport } from './index.js';
 import { describeBlocker } from './locks.js';
-import { ACTORS, type Actor, type ProbeResult } from './probes.js';
+import { ACTOR_LABEL, ACTORS, type ProbeResult } from './probes.js';
 import type { AbortReason, VerifyAbort } from './session.js';
 
-const ACTOR_LABEL: Record<Actor, string> = { owner: 'owner (A)', other: 'other (B)', anon: 'anon' };
 const ABORTED: Record<AbortReason, string> = {
   'lock-timeout': 'could not take a lock',
   'statement-timeout': 'a statement ran past the statement timeout',
   canceled: 'a statement was cancelled',
   interrupted: 'interrupted',
 };
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The summary line: `verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 2 views and 1 function for exposure`. */
 export function summaryLine(report: VerifyReport): string {
@@ -45,7 +41,8 @@ export function renderMatrix(probes: readonly ProbeResult[]): string {
   const header = ['table', 'actor', ...OPERATIONS];
   const rows: string[][] = [];
   for (const table of tables) {
-    for (const [i, actor] of ACTORS.entries()) {
+    const actors = ACTORS.filter((actor) => probes.some((p) => p.table === table && p.actor === actor));
+    for (const [i, actor] of actors.entries()) {
       const find = (op: Operation): ProbeResult | undefined => probes.find((p) => p.table === table && p.actor === actor && p.operation === op);
       rows.push([i === 0 ? table : '', ACTOR_LABEL[actor], ...OPERATIONS.map((op) => cell(find(op)))]);
     }
@@ -114,15 +111,31 @@ function failureLines(report: VerifyReport): string[] {
   return out;
 }
 
+/** Which rule kinds the probes tried, the waived tables, and the tables whose policies are written out (not probed). */
+function probedLines(report: VerifyReport): string[] {
+  const kinds = Object.entries(report.probed.kinds).map(([k, n]) => `${k} (${plural(n, 'table')})`);
+  const out = ['', `probed: ${kinds.length ? kinds.join(', ') : 'no table'}`];
+  for (const w of report.waived) out.push(`${w.table}: row level security waived by the spec (${w.reason}); only the service role may reach it`);
+  for (const t of report.probed.unprobed) out.push(`${t}: its policies are written out in the spec; not probed (their text says what they allow)`);
+  return out;
+}
+
 function verdictLines(report: VerifyReport): string[] {
   const out = [report.handWritten.length ? 'applied twice: every pamc migration is idempotent' : 'applied twice: every migration is idempotent'];
   const matrix = renderMatrix(report.probes);
-  if (matrix) out.push('', matrix.trimEnd(), '', 'ok: the operation works on the own row; denied: it sees and changes nothing; FAIL: see below');
-  if (report.waived.length) out.push('');
-  for (const w of report.waived) out.push(`${w.table}: row level security waived by the spec (${w.reason}); no probes`);
+  if (matrix) out.push('', matrix.trimEnd(), '', "ok: the operation works on user A's row; denied: it sees and changes nothing; FAIL: see below");
+  out.push(...probedLines(report));
   const failed = report.probes.filter((p) => !p.pass);
   if (failed.length || report.drift.length || report.exposures.length) out.push('');
-  for (const p of failed) out.push(`fail: ${p.table}: ${ACTOR_LABEL[p.actor]} ${p.operation}: ${p.detail ?? p.outcome}`);
+  // A probe that could not run fails every cell of its table for one reason: say it once.
+  const notRun = new Set<string>();
+  for (const p of failed) {
+    if (p.outcome === 'not run') {
+      if (notRun.has(`${p.table}\0${p.detail}`)) continue;
+      notRun.add(`${p.table}\0${p.detail}`);
+      out.push(`fail: ${p.table}: not probed: ${p.detail ?? ''}`);
+    } else out.push(`fail: ${p.table}: ${ACTOR_LABEL[p.actor]} ${p.operation}: ${p.detail ?? p.outcome}`);
+  }
   for (const d of report.drift) out.push(`drift: ${d.table}${d.column ? `.${d.column}` : ''}: ${d.message}`);
   for (const e of report.exposures) out.push(`exposed: ${e.message}`);
   return out;
