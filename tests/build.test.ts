@@ -7,6 +7,9 @@ import { loadParser } from '../compiler/sql/parser.js';
 import { readSpec } from '../compiler/cli/io.js';
 import { loadFile } from '../compiler/load/index.js';
 import { validateFile } from '../compiler/validate/index.js';
+import { parseLock } from '../compiler/lock/index.js';
+import { foldEnvironments } from '../compiler/diff/environments.js';
+import { deriveMigration } from '../compiler/plan/index.js';
 
 const GOLDEN = join(ROOT, 'tests/golden/pam');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -75,6 +78,21 @@ describe('the Pam playbook spec', () => {
     expect(hasErrors(out.diagnostics)).toBe(false);
     expect(out.files.size).toBe(0);
     expect(out.plan.every((p) => p.status === 'emitted')).toBe(true);
+  });
+
+  it('re-derives every shipped migration of the repository byte for byte: a lock entry written before exact grants keeps its grants', async () => {
+    const out = await compileProject(ROOT);
+    const { lock } = parseLock(out.input.lock);
+    expect(lock.entries.length).toBeGreaterThan(0);
+    const folds = foldEnvironments(out.spec!);
+    for (const entry of lock.entries) {
+      const feature = folds.ready.find((f) => f.name === entry.feature)!;
+      expect(feature.exactGrants, entry.feature).toBe(entry.grants === 'exact');
+      const derived = deriveMigration(feature, entry.version, folds.deltaOf(feature));
+      const path = join(ROOT, 'out', entry.environments.includes('production') ? '' : 'staging', entry.file);
+      expect(derived.sql, entry.file).toBe(readFileSync(path, 'utf8'));
+      expect(derived.entry, entry.file).toEqual(entry);
+    }
   });
 
   it('validates every phase file of the repository against the shipped JSON Schema', () => {

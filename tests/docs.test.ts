@@ -111,8 +111,9 @@ describe('pamc docs', () => {
       expect(teams).toContain('| `renamed_at` | `timestamptz` | null |  |  | `team_edits` (phase 1) |  |');
       expect(teams).toContain('- `teams_kind_created_at_idx` on `kind`, `created_at`, from `teams` (phase 1)');
       expect(teams).toContain('- `teams_owner_id_idx` on `owner_id`: the owner index pamc adds');
-      expect(teams).toContain('- select: read their own rows; policy `Users can read own teams`, from `teams` (phase 1)');
-      expect(teams).toContain('- update: update their own rows; policy `Users can update own teams`, from `team_edits` (phase 1)');
+      expect(teams).toContain('  - select: read the rows it reaches; policy `Users can read own teams`, from `teams` (phase 1)');
+      expect(teams).toContain('  - update: update the rows it reaches; policy `Users can update own teams`, from `team_edits` (phase 1)');
+      expect(teams).toContain('Grants: exact. Anonymous clients hold nothing; signed-in users hold SELECT, INSERT, UPDATE;');
 
       const audit = section(doc, '### `team_audit`');
       expect(audit).toContain('| `team_id` | `uuid` | not null |  | primary key; references `teams(id)` (`team_audit_team_id_fkey`) |');

@@ -68,7 +68,7 @@ describe('pamc init', () => {
       expect(build.stdout).toMatch(/^wrote supabase\/migrations\/\d{14}_notes\.sql\n$/);
       const check = await runPamc(dir, ['check']);
       expect(check.status).toBe(0);
-      expect(check.stdout).toBe('pamc check: ok (1 migrations, 0 warnings)\n');
+      expect(check.stdout).toBe('pamc check: ok (1 migration, 0 warnings)\n');
       expect(check.stderr).toBe("not pamc's (left alone): supabase/migrations/20240101000000_profiles.sql\n");
       expect(readFileSync(join(dir, 'supabase/migrations/20240101000000_profiles.sql'), 'utf8')).toBe(HAND_WRITTEN);
     } finally {

@@ -156,7 +156,7 @@ describe('the package', () => {
       // What CI runs; with the pulled declarations too when there was a database.
       const check = pamc('check');
       expect(check.stderr).toBe("not pamc's (left alone): supabase/migrations/20240101000000_profiles.sql\n");
-      expect(check.stdout).toBe('pamc check: ok (1 migrations, 0 warnings)\n');
+      expect(check.stdout).toBe('pamc check: ok (1 migration, 0 warnings)\n');
       lap('check');
       console.info(`package test: ${steps.join(', ')}`);
     } finally {

@@ -139,7 +139,7 @@ describe('random valid specs', () => {
 
 /** Probe failures docs/verify.md describes as the spec's doing, not verify's or pamc's. */
 const EXPLAINED = [
-  /PostgreSQL finds the rows of (UPDATE|DELETE) \.\.\. WHERE through the SELECT policies, and `allow` has no select/,
+  /PostgreSQL finds the rows of (UPDATE|DELETE) \.\.\. WHERE with the SELECT privilege and policies, and no rule lets user A select them/,
   /^could not insert a probe row: new row for relation "[^"]+" violates check constraint /,
   /: new row for relation "[^"]+" violates check constraint "[^"]+" \(23514\)$/,
 ];

@@ -13,7 +13,7 @@ import { testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
 
 const LONG = 120_000;
 const NO_ENV = { PAMC_DATABASE_URL: undefined, DATABASE_URL: undefined };
-const SUMMARY = 'verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure';
+const SUMMARY = 'verify: 5 tables, 80 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure';
 
 describe('pamc verify', () => {
   it(
@@ -39,7 +39,7 @@ describe('pamc verify', () => {
       ]);
       expect(r.stdout).toMatch(/^pamc verify: production, 5 migrations on embedded PostgreSQL/);
       expect(r.stdout).not.toMatch(/^database: /m);
-      expect(r.stdout).toMatch(/^pam_savings\s+owner \(A\)\s+ok\s+ok\s+ok\s+denied$/m);
+      expect(r.stdout).toMatch(/^pam_savings\s+user A\s+ok\s+ok\s+ok\s+denied$/m);
       expect(r.stdout).toMatch(/^\s+anon\s+denied\s+denied\s+denied\s+denied$/m);
       expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(SUMMARY);
     },

@@ -62,7 +62,7 @@ describe('verify with hand-written migrations in the output directory', () => {
     expect(report.ok).toBe(true);
     expect(r.status).toBe(0);
     expect(report.environment).toBe('staging');
-    expect(report.summary).toEqual({ tables: 7, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
+    expect(report.summary).toEqual({ tables: 7, probes: 96, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.handWritten).toEqual(['out/20250101000000_vehicles.sql']);
     expect(report.skipped).toEqual(['out/notes.sql']);
     expect(report.migrations[0]).toBe('out/20250101000000_vehicles.sql');

@@ -75,8 +75,8 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
             expect(failedProbes(report)).toEqual([]);
             expect(report.summary).toEqual(
               environment === 'production'
-                ? { tables: 5, probes: 60, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } }
-                : { tables: 6, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } },
+                ? { tables: 5, probes: 80, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } }
+                : { tables: 6, probes: 96, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } },
             );
           }
         } finally {
@@ -108,7 +108,7 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
           expect(drift).toContain('pam_savings: policy "leak" is not in the spec (FOR SELECT TO authenticated USING true)');
           expect(drift).toContain('pam_messages: row level security is disabled, spec says enabled');
           const failed = failedProbes(report);
-          expect(failed).toContain('pam_savings other select');
+          expect(failed).toContain('pam_savings b select');
           expect(failed).toContain('pam_messages anon select');
         } finally {
           await connection.close();
@@ -166,7 +166,7 @@ describe.skipIf(!url)('verify --database-url on a real server', () => {
         expect(text).toContain(
           'exposed: function public.all_trips() is SECURITY DEFINER, reads trips, and anon, authenticated can execute it (EXECUTE is granted to PUBLIC)',
         );
-        expect(text).toMatch(/^verify: 5 tables, 60 probes, 0 failures, 0 drift, 5 exposures; scanned 5 views and 5 functions for exposure$/m);
+        expect(text).toMatch(/^verify: 5 tables, 80 probes, 0 failures, 0 drift, 5 exposures; scanned 5 views and 5 functions for exposure$/m);
       } finally {
         await connection.close();
       }

@@ -157,20 +157,22 @@ describe('compareSchema', () => {
     name: 'notes',
     managed: true,
     columns: [
-      { name: 'id', type: 'uuid', notNull: true, default: 'gen_random_uuid()', in: null },
-      { name: 'user_id', type: 'uuid', notNull: false, default: null, in: null },
-      { name: 'body', type: 'text', notNull: true, default: null, in: null },
+      { name: 'id', type: 'uuid', notNull: true, default: 'gen_random_uuid()', in: null, check: null },
+      { name: 'user_id', type: 'uuid', notNull: false, default: null, in: null, check: null },
+      { name: 'body', type: 'text', notNull: true, default: null, in: null, check: null },
     ],
     primaryKey: { name: 'notes_pkey', columns: ['id'] },
     foreignKeys: [{ name: 'notes_user_id_fkey', column: 'user_id', target: { schema: 'auth', table: 'users', column: 'id' }, onDelete: 'cascade' }],
     uniques: [],
     checks: [],
     indexes: ['notes_user_id_idx'],
-    rls: { kind: 'owner', owner: 'user_id', allow: ['select'] },
-    policies: [{ name: 'Users can read own notes', operation: 'select', roles: ['authenticated'] }],
+    rls: { kind: 'rules', owner: 'user_id', allow: ['select'], rules: [], serviceOnly: false },
+    policies: [
+      { name: 'Users can read own notes', command: 'SELECT', roles: ['authenticated'], using: '(select auth.uid()) = user_id', check: null, permissive: true },
+    ],
     grants: [
-      { role: 'authenticated', operations: ['select'] },
-      { role: 'service_role', operations: ['select', 'insert', 'update', 'delete'] },
+      { role: 'authenticated', operations: ['select'], exact: false },
+      { role: 'service_role', operations: ['select', 'insert', 'update', 'delete'], exact: false },
     ],
   };
   const expected: ExpectedSchema = { environment: 'production', tables: [expectedTable] };
@@ -381,11 +383,11 @@ describe('exposure, judged on catalog rows', () => {
         uniques: [],
         checks: [],
         indexes: [],
-        rls: { kind: 'owner', owner: 'user_id', allow: ['select', 'insert'] },
+        rls: { kind: 'rules', owner: 'user_id', allow: ['select', 'insert'], rules: [], serviceOnly: false },
         policies: [],
         grants: [
-          { role: 'authenticated', operations: ['select', 'insert'] },
-          { role: 'service_role', operations: ['select', 'insert', 'update', 'delete'] },
+          { role: 'authenticated', operations: ['select', 'insert'], exact: false },
+          { role: 'service_role', operations: ['select', 'insert', 'update', 'delete'], exact: false },
         ],
       },
     ],
@@ -448,8 +450,15 @@ describe('exposure, judged on catalog rows', () => {
       ],
     });
     expect(grantExcess(expected, supabase)).toEqual([]);
-    // Once the migrations grant exactly: anon may hold nothing, authenticated its `allow`, whatever the default privileges say.
-    expect(grantExcess(expected, supabase, 'exact').map((e) => e.message)).toEqual([
+    // A table with exact grants: anon may hold nothing, authenticated its `allow`, whatever the default privileges say.
+    const table = expected.tables[0]!;
+    const exact = {
+      ...expected,
+      tables: [
+        { ...table, grants: [{ role: 'anon', operations: [], exact: true }, ...table.grants.map((g) => ({ ...g, exact: g.role === 'authenticated' }))] },
+      ],
+    };
+    expect(grantExcess(exact, supabase).map((e) => e.message)).toEqual([
       'anon holds SELECT, TRUNCATE on trips, beyond what the spec implies (allow: nothing)',
       'authenticated holds UPDATE, TRUNCATE on trips, beyond what the spec implies (allow: select, insert)',
     ]);

@@ -44,17 +44,17 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(driftLines(report)).toEqual([]);
     expect(failedProbes(report)).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ tables: 5, probes: 60, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
+    expect(report.summary).toEqual({ tables: 5, probes: 80, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations.every((m) => /^out\/\d{14}_[a-z_]+\.sql$/.test(m))).toBe(true);
-    expect(renderVerifyText(report)).toContain('verify: 5 tables, 60 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure');
+    expect(renderVerifyText(report)).toContain('verify: 5 tables, 80 probes, 0 failures, 0 drift, 0 exposures; scanned 0 views and 0 functions for exposure');
   });
 
   it('proves the bundled spec for staging, with the staging-only table', { timeout: LONG }, async () => {
     const report = await verify(staging, { connection: db });
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ tables: 6, probes: 72, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
+    expect(report.summary).toEqual({ tables: 6, probes: 96, failures: 0, drift: 0, exposures: 0, scanned: { views: 0, functions: 0 } });
     expect(report.migrations.every((m) => m.startsWith('out/staging/'))).toBe(true);
-    const testData = report.probes.filter((p) => p.table === 'pam_test_data' && p.actor === 'owner');
+    const testData = report.probes.filter((p) => p.table === 'pam_test_data' && p.actor === 'a');
     expect(testData.map((p) => p.outcome)).toEqual(['works', 'works', 'works', 'works']);
   });
 
@@ -71,8 +71,8 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(report.ok).toBe(false);
     expect(driftLines(report)).toEqual(['pam_savings: policy "Users can read own savings" missing']);
     // Without a SELECT policy the owner's UPDATE ... WHERE finds no row either.
-    expect(failedProbes(report)).toEqual(['pam_savings owner select', 'pam_savings owner update']);
-    const probe = report.probes.find((p) => p.table === 'pam_savings' && p.actor === 'owner' && p.operation === 'select')!;
+    expect(failedProbes(report)).toEqual(['pam_savings a select', 'pam_savings a update']);
+    const probe = report.probes.find((p) => p.table === 'pam_savings' && p.actor === 'a' && p.operation === 'select')!;
     expect(probe.detail).toBe('user A reads its own row: expected it to work on exactly 1 row, it saw 0 rows');
   });
 
@@ -106,11 +106,11 @@ describe('verify on the embedded PostgreSQL', () => {
     });
     expect(report.ok).toBe(false);
     expect(driftLines(report)).toEqual(['pam_savings: policy "leak" is not in the spec (FOR SELECT TO authenticated USING true)']);
-    expect(failedProbes(report)).toEqual(['pam_savings other select']);
-    const probe = report.probes.find((p) => p.table === 'pam_savings' && p.actor === 'other' && p.operation === 'select')!;
+    expect(failedProbes(report)).toEqual(['pam_savings b select']);
+    const probe = report.probes.find((p) => p.table === 'pam_savings' && p.actor === 'b' && p.operation === 'select')!;
     expect(probe.outcome).toBe('works');
     expect(probe.detail).toBe("user B reads user A's row: expected nothing, it saw 1 row");
-    expect(renderVerifyText(report)).toMatch(/^fail: pam_savings: other \(B\) select: user B reads user A's row/m);
+    expect(renderVerifyText(report)).toMatch(/^fail: pam_savings: user B select: user B reads user A's row/m);
   });
 
   it('fails when row level security is disabled by hand', { timeout: LONG }, async () => {
@@ -118,9 +118,9 @@ describe('verify on the embedded PostgreSQL', () => {
     expect(report.ok).toBe(false);
     expect(driftLines(report)).toEqual(['trips: row level security is disabled, spec says enabled']);
     const failed = failedProbes(report);
-    expect(failed).toContain('trips other select');
-    expect(failed).toContain('trips other update');
-    expect(failed).toContain('trips other delete');
+    expect(failed).toContain('trips b select');
+    expect(failed).toContain('trips b update');
+    expect(failed).toContain('trips b delete');
     expect(failed).toContain('trips anon select');
     expect(failed).toContain('trips anon insert');
     expect(failed.every((f) => f.startsWith('trips '))).toBe(true);
@@ -129,7 +129,7 @@ describe('verify on the embedded PostgreSQL', () => {
   it('catches grants revoked by hand', { timeout: LONG }, async () => {
     const report = await verify(production, { connection: db, afterApply: 'REVOKE INSERT ON public.safety_events FROM authenticated;' });
     expect(driftLines(report)).toEqual(['safety_events: authenticated lacks INSERT (allowed by the spec)']);
-    expect(failedProbes(report)).toEqual(['safety_events owner insert']);
+    expect(failedProbes(report)).toEqual(['safety_events a insert']);
   });
 
   it('names the file, line, column and statement of a migration PostgreSQL refuses', { timeout: LONG }, async () => {

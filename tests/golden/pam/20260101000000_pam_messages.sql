@@ -24,6 +24,8 @@ CREATE INDEX IF NOT EXISTS pam_messages_user_id_idx ON public.pam_messages (user
 
 ALTER TABLE public.pam_messages ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.pam_messages FROM anon, authenticated;
+
 GRANT SELECT, INSERT ON TABLE public.pam_messages TO authenticated;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.pam_messages TO service_role;

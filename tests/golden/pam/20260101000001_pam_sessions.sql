@@ -20,6 +20,8 @@ CREATE INDEX IF NOT EXISTS pam_sessions_user_id_idx ON public.pam_sessions (user
 
 ALTER TABLE public.pam_sessions ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.pam_sessions FROM anon, authenticated;
+
 GRANT SELECT, INSERT, UPDATE ON TABLE public.pam_sessions TO authenticated;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.pam_sessions TO service_role;

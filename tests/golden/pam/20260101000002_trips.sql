@@ -23,6 +23,8 @@ CREATE INDEX IF NOT EXISTS trips_user_id_idx ON public.trips (user_id);
 
 ALTER TABLE public.trips ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.trips FROM anon, authenticated;
+
 GRANT SELECT, INSERT ON TABLE public.trips TO authenticated;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.trips TO service_role;

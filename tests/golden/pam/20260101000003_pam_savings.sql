@@ -22,6 +22,8 @@ CREATE INDEX IF NOT EXISTS pam_savings_user_id_idx ON public.pam_savings (user_i
 
 ALTER TABLE public.pam_savings ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.pam_savings FROM anon, authenticated;
+
 GRANT SELECT, INSERT, UPDATE ON TABLE public.pam_savings TO authenticated;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.pam_savings TO service_role;

@@ -21,6 +21,8 @@ CREATE INDEX IF NOT EXISTS safety_events_user_id_idx ON public.safety_events (us
 
 ALTER TABLE public.safety_events ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.safety_events FROM anon, authenticated;
+
 GRANT SELECT, INSERT ON TABLE public.safety_events TO authenticated;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.safety_events TO service_role;

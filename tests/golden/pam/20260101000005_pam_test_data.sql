@@ -22,6 +22,8 @@ CREATE INDEX IF NOT EXISTS pam_test_data_user_id_idx ON public.pam_test_data (us
 
 ALTER TABLE public.pam_test_data ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.pam_test_data FROM anon, authenticated;
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.pam_test_data TO authenticated;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.pam_test_data TO service_role;
