@@ -21,9 +21,8 @@ import type { Spec } from './model/types.js';
 import { foldEnvironments } from './diff/environments.js';
 import { judgeHistory } from './history/index.js';
 import { judgeBaseLock } from './history/base.js';
-import { parseLock, type Lock } from './lock/index.js';
-import { foreignFiles, judgeForeign, judgeOwned } from './output/index.js';
-import { judgeRederived } from './output/rederive.js';
+import { LEGACY_LOCK_FILE, LOCK_FILE, parseLock, type Lock } from './lock/index.js';
+import { foreignFiles, judgeOutput, orphanFiles } from './output/index.js';
 import type { BaseRef } from './output/base.js';
 import { judgeAdditions } from './plan/additions.js';
 import { planMigrations, type PlannedMigration } from './plan/index.js';
@@ -47,8 +46,14 @@ export interface CompileInput {
   /** The clock, for versions of new migrations. */
   now: Date;
   options: ModelOptions;
-  /** With `check --base`: what the base ref holds; its lock's entries are what was shipped. */
+  /** With a base ref: what it holds; its lock's entries are what was shipped, the rest of the lock is work in progress. */
   base?: BaseRef | null;
+  /**
+   * `build` repairs what it can instead of reporting it: with a base, a lock
+   * that lost or changed shipped entries gets them back, and work in progress
+   * whose migration is out of date is rebuilt. `check` reports both.
+   */
+  repair?: boolean;
 }
 
 /** CompileOutput is everything the core produces. */
@@ -60,6 +65,10 @@ export interface CompileOutput {
   files: Map<string, string>;
   /** .sql files in the output directory that pamc does not own (hand-written). */
   foreign: string[];
+  /** Files a build removes (relative to the output directory): replaced work in progress, orphans, a format 1 lock. */
+  remove: string[];
+  /** Migrations pamc wrote that no lock lists any more (a branch's, after a merge or a lost lock entry): build removes them. */
+  orphans: string[];
   /** Time spent per stage, in milliseconds, for `--timings` and the benchmark. */
   timings: Record<string, number>;
 }
@@ -87,7 +96,7 @@ function readSpec(input: CompileInput, parser: SqlParser, clock: Stopwatch): { s
 function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; diagnostics: Diagnostic[] } {
   const { lock, problems } = parseLock(source);
   const diagnostics = problems.flatMap((p) =>
-    judge({ kind: 'lock-unreadable', span: p.span, message: atBase ? `(at the base ref) ${p.message}` : p.message, chain: p.chain }),
+    judge({ kind: 'lock-unreadable', span: p.span, message: atBase ? `(at the base ref) ${p.message}` : p.message, conflict: p.conflict }),
   );
   return { lock, diagnostics };
 }
@@ -103,6 +112,14 @@ function withShippedGrants(spec: Spec, shipped: Lock): Spec {
   return { ...spec, phases: spec.phases.map((p) => ({ ...p, features: p.features.map((f) => ({ ...f, exactGrants: exact.get(f.name) ?? true })) })) };
 }
 
+/** PostgreSQL's own spelling of a type (`timestamp with time zone` is `timestamptz`), or the type as written. */
+function canonicalizer(parser: SqlParser): (type: string) => string {
+  return (type) => {
+    const r = checkType(parser, type);
+    return 'canonical' in r ? r.canonical : type;
+  };
+}
+
 export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const clock = stopwatch();
   const read = readSpec(input, parser, clock);
@@ -114,13 +131,13 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const lock = current.lock;
   const folds = clock.measure('diff', () => foldEnvironments(spec));
   diagnostics.push(...folds.diagnostics);
-  const canon = (type: string): string => {
-    const r = checkType(parser, type);
-    return 'canonical' in r ? r.canonical : type;
-  };
+  const canon = canonicalizer(parser);
   const shippedNames = new Set((base?.lock ?? lock).entries.map((e) => e.feature));
   const unshipped = new Set(base ? lock.entries.filter((e) => !shippedNames.has(e.feature)).map((e) => e.feature) : []);
-  const foreign = foreignFiles(lock, input.outFiles);
+  // A lock that cannot be read lists nothing: its files are not orphans, the lock is the problem.
+  const orphans = current.diagnostics.length ? [] : orphanFiles([lock, ...(base ? [base.lock] : [])], input.outFiles);
+  const foreign = foreignFiles(lock, input.outFiles).filter((p) => !orphans.includes(p));
+  const repair = input.repair === true && base !== null;
   clock.measure('rules', () => {
     const history = {
       shipped: base?.lock ?? lock,
@@ -131,15 +148,16 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
       canon,
       incomplete: !complete,
     };
-    diagnostics.push(...judgeHistory(history), ...(base ? judgeBaseLock(base.lock, lock) : []));
-    diagnostics.push(...judgeAdditions(folds.all, new Set(lock.entries.map((e) => e.feature)), folds.deltaOf));
+    diagnostics.push(...judgeHistory(history), ...(base && !repair ? judgeBaseLock(base.lock, lock) : []));
+    diagnostics.push(...judgeAdditions(folds.all, shippedNames, folds.deltaOf));
     const output = { lock, outDir: input.outDir, outFiles: input.outFiles, base: input.base ?? null, unshipped };
-    diagnostics.push(...judgeOwned(output), ...judgeForeign(output, foreign));
-    if (base) diagnostics.push(...judgeRederived({ ...output, ready: folds.ready, deltaOf: folds.deltaOf }));
+    diagnostics.push(...judgeOutput({ ...output, foreign, orphans, repair, features: folds.all, ready: folds.ready, deltaOf: folds.deltaOf }));
   });
   const planned = planMigrations({
     ready: folds.ready,
     lock,
+    shipped: base ? base.lock.entries : null,
+    rewriteLock: lock.legacy,
     outFiles: input.outFiles,
     now: input.now,
     deltaOf: folds.deltaOf,
@@ -149,12 +167,15 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   });
   diagnostics.push(...planned.diagnostics);
   const failed = hasErrors(diagnostics);
+  const remove = [...planned.remove, ...(repair ? orphans : []), ...(lock.legacy && planned.files.has(LOCK_FILE) ? [LEGACY_LOCK_FILE] : [])];
   return {
     diagnostics: diagnostics.sort(compareDiagnostics),
     spec,
     plan: planned.plan,
     files: failed ? new Map() : planned.files,
     foreign,
+    remove: failed ? [] : remove,
+    orphans,
     timings: clock.timings,
   };
 }

@@ -23,7 +23,7 @@ describe('the Pam playbook spec', () => {
   it('emits the golden migrations', async () => {
     const out = await freshBuild();
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const files = [...out.files.entries()].filter(([p]) => p !== 'pamc.lock.json');
+    const files = [...out.files.entries()].filter(([p]) => p !== 'pamc.lock');
     expect(files.map(([p]) => p)).toEqual([
       '20260101000000_pam_messages.sql',
       'staging/20260101000000_pam_messages.sql',
@@ -180,14 +180,14 @@ describe('pamc build (CLI)', () => {
         join(p.dir, 'schema', 'phase-9.yaml'),
         'phase: 9\ntitle: More\nfeatures:\n  extra:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n',
       );
-      const lockBefore = readFileSync(join(p.dir, 'out', 'pamc.lock.json'), 'utf8');
+      const lockBefore = readFileSync(join(p.dir, 'out', 'pamc.lock'), 'utf8');
       const listing = readdirSync(join(p.dir, 'out')).sort();
       const r = pamc(p.dir, ['build']);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('error[retype-column]');
       expect(r.stderr).toContain('--> schema/phase-4-passive-trip-logger.yaml:13:31');
       expect(r.stderr).toContain('nothing written to out/');
-      expect(readFileSync(join(p.dir, 'out', 'pamc.lock.json'), 'utf8')).toBe(lockBefore);
+      expect(readFileSync(join(p.dir, 'out', 'pamc.lock'), 'utf8')).toBe(lockBefore);
       expect(readdirSync(join(p.dir, 'out')).sort()).toEqual(listing);
     } finally {
       p.cleanup();
@@ -216,7 +216,7 @@ describe('pamc build (CLI)', () => {
       const r = pamc(p.dir, ['build']);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('schema directory');
-      expect(existsSync(join(p.dir, 'out', 'pamc.lock.json'))).toBe(false);
+      expect(existsSync(join(p.dir, 'out', 'pamc.lock'))).toBe(false);
     } finally {
       p.cleanup();
     }

@@ -17,6 +17,8 @@
  * PAMC_CRASH_RUNS sets the number of kills (default 2: between the first migration and the lock, and while a temporary file is written;
  * `npm run test:long` runs more).
  */
+import { parseLock } from '../compiler/lock/index.js';
+import { migrationPaths } from '../compiler/plan/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,8 +56,7 @@ function startBuild(cwd: string, env: NodeJS.ProcessEnv = ENV): { pid: number; k
 }
 
 function lockedFiles(lockText: string): string[] {
-  const lock = JSON.parse(lockText) as { migrations: Array<{ file: string; environments: string[] }> };
-  return lock.migrations.flatMap((m) => [...(m.environments.includes('production') ? [m.file] : []), `staging/${m.file}`]);
+  return parseLock({ path: 'pamc.lock', text: lockText }).lock.entries.flatMap((m) => migrationPaths(m.file, m.environments));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +72,7 @@ beforeAll(() => {
   base = copyProject();
   writeFileSync(join(base.dir, 'schema', 'phase-100-bulk.yaml'), manyFeaturesPhase(FEATURES));
   before = snapshot(join(base.dir, 'out'));
-  oldLock = readFileSync(join(base.dir, 'out', 'pamc.lock.json'), 'utf8');
+  oldLock = readFileSync(join(base.dir, 'out', 'pamc.lock'), 'utf8');
   // The reference: the same build, never interrupted.
   const ref = mkdtempSync(join(tmpdir(), 'pamc-ref-'));
   try {
@@ -82,7 +83,7 @@ beforeAll(() => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(FEATURES);
     after = snapshot(join(ref, 'out'));
-    newLock = readFileSync(join(ref, 'out', 'pamc.lock.json'), 'utf8');
+    newLock = readFileSync(join(ref, 'out', 'pamc.lock'), 'utf8');
   } finally {
     rmSync(ref, { recursive: true, force: true });
   }
@@ -126,7 +127,7 @@ describe('a build killed at any moment', () => {
 
         // What is left: the lock is the old one or the whole new one, and every file it lists is intact.
         const left = snapshot(out);
-        const lock = readFileSync(join(out, 'pamc.lock.json'), 'utf8');
+        const lock = readFileSync(join(out, 'pamc.lock'), 'utf8');
         expect([oldLock, newLock]).toContain(lock);
         for (const f of lockedFiles(lock)) expect(left[f], f).toBe(after[f]);
         const extra = Object.keys(left).filter((f) => !(f in (lock === newLock ? after : before)) && !f.startsWith('.pamc-build.lock'));

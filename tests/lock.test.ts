@@ -1,68 +1,85 @@
 /**
- * Reading the lock: a lock exactly as pamc writes it is read without the
- * YAML parser, and must come out as the general path reads it, spans
- * included.
+ * The lock file: format 2 (JSON Lines, one migration per line, in version
+ * order) as pamc writes and reads it, what a git merge makes of it, and
+ * format 1 (one JSON document), which is still read.
  */
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chainHash, parseLock, renderLock, type LockEntry } from '../compiler/lock/index.js';
+import { entryLine, parseLock, renderLock, type LockEntry } from '../compiler/lock/index.js';
 import { ROOT } from './helpers/fixtures.js';
 
-/** The same text, no longer byte for byte canonical, with every offset unchanged: the general path reads it. */
-function general(text: string): string {
-  expect(text.endsWith('\n')).toBe(true);
-  return `${text.slice(0, -1)} `;
+const bundled = readFileSync(join(ROOT, 'out/pamc.lock'), 'utf8');
+const entries = parseLock({ path: 'out/pamc.lock', text: bundled }).lock.entries;
+
+/** An entry like `e`, for another feature at another version. */
+function another(e: LockEntry, feature: string, version: string): LockEntry {
+  return { ...e, feature, version, file: `${version}_${feature}.sql` };
 }
 
-describe('lock', () => {
-  const bundled = readFileSync(join(ROOT, 'out/pamc.lock.json'), 'utf8');
-
-  test('the bundled lock reads the same on both paths', () => {
-    const fast = parseLock({ path: 'out/pamc.lock.json', text: bundled });
-    const slow = parseLock({ path: 'out/pamc.lock.json', text: general(bundled) });
-    expect(fast.problems).toEqual([]);
-    expect(slow.problems).toEqual([]);
-    expect(fast.lock.entries.length).toBeGreaterThan(0);
-    expect(fast.lock).toEqual(slow.lock);
-  });
-
-  test('a lock whose snapshots hold look-alike keys and strings reads the same on both paths', () => {
-    const entries = (JSON.parse(bundled) as { migrations: LockEntry[] }).migrations.map((e, i) => ({
-      ...e,
-      spec: { ...e.spec, tables: { file: { columns: { file: { type: 'text', comment: `"file":"${e.file}","file": "${e.file}"\n      "file": x` } } } }, n: i },
-    }));
-    const text = renderLock(entries);
-    const fast = parseLock({ path: 'l.json', text });
-    const slow = parseLock({ path: 'l.json', text: general(text) });
-    expect(fast.problems).toEqual([]);
-    expect(fast.lock).toEqual(slow.lock);
-  });
-
-  test('is written one migration per line, in the canonical JSON the chain hashes', () => {
+describe('lock, format 2', () => {
+  test('the bundled lock is one header line and one line per migration, in version order, as pamc renders it', () => {
     const lines = bundled.split('\n');
-    const body = JSON.parse(bundled) as { migrations: LockEntry[] };
-    expect(lines.slice(0, 4)).toEqual(['{', '  "pamc": 1,', expect.stringMatching(/^ {2}"chain": "[0-9a-f]{64}",$/), '  "migrations": [']);
-    expect(lines.slice(4, 4 + body.migrations.length).map((l) => JSON.parse(l.replace(/^ {4}/, '').replace(/,$/, '')) as LockEntry)).toEqual(body.migrations);
-    expect((JSON.parse(bundled) as { chain: string }).chain).toBe(chainHash(body.migrations));
-    expect(renderLock([])).toBe(`{\n  "pamc": 1,\n  "chain": "${chainHash([])}",\n  "migrations": []\n}\n`);
+    expect(lines[0]).toBe('{"pamc":2}');
+    expect(lines.at(-1)).toBe('');
+    expect(entries.length).toBe(lines.length - 2);
+    expect(lines.slice(1, -1)).toEqual(entries.map(entryLine));
+    expect(entries.map((e) => e.version)).toEqual(entries.map((e) => e.version).sort());
+    expect(renderLock(entries)).toBe(bundled);
   });
 
-  test('a lock in the earlier, pretty-printed layout is read through the general path, with the same entries', () => {
-    const body = JSON.parse(bundled) as Record<string, unknown>;
-    const pretty = `${JSON.stringify(body, null, 2)}\n`;
-    const read = parseLock({ path: 'l.json', text: pretty });
+  test('spans point at each entry’s file name', () => {
+    const { lock } = parseLock({ path: 'out/pamc.lock', text: bundled });
+    expect(lock.spans.map((s) => bundled.slice(s.start, s.end))).toEqual(entries.map((e) => JSON.stringify(e.file)));
+  });
+
+  test('what a union merge makes of two branches that each added a line reads as both, in version order', () => {
+    const ours = another(entries[0]!, 'convoys', '20270101000000');
+    const theirs = another(entries[0]!, 'campgrounds', '20261231000000');
+    const merged = `${renderLock([...entries, ours])}${entryLine(theirs)}\n`;
+    const read = parseLock({ path: 'l', text: merged });
     expect(read.problems).toEqual([]);
-    expect(read.lock.entries).toEqual(parseLock({ path: 'l.json', text: bundled }).lock.entries);
-    expect(read.lock.spans.map((s) => pretty.slice(s.start, s.end))).toEqual((body.migrations as LockEntry[]).map((e) => JSON.stringify(e.file)));
+    expect(read.lock.entries.map((e) => e.feature).slice(-2)).toEqual(['campgrounds', 'convoys']);
+    expect(renderLock(read.lock.entries)).toBe(renderLock([...entries, theirs, ours]));
+    // The same line twice (both sides kept an identical line) is one entry.
+    expect(parseLock({ path: 'l', text: `${merged}${entryLine(theirs)}\n` }).lock.entries).toEqual(read.lock.entries);
   });
 
-  test('an edited lock still takes the general path and is refused', () => {
-    const edited = bundled.replace('"phase":2', '"phase":3');
-    expect(edited).not.toBe(bundled);
-    expect(parseLock({ path: 'l.json', text: edited }).problems).toHaveLength(1);
-    const duplicate = bundled.replace('"pamc": 1,', '"pamc": 1,\n  "pamc": 1,');
-    expect(duplicate).not.toBe(bundled);
-    expect(parseLock({ path: 'l.json', text: duplicate }).problems).toHaveLength(1);
+  test('conflict markers are a problem that says so, at their line', () => {
+    const ours = entryLine(another(entries[0]!, 'convoys', '20270101000000'));
+    const theirs = entryLine(another(entries[0]!, 'campgrounds', '20270101000000'));
+    const text = `${renderLock(entries)}<<<<<<< HEAD\n${ours}\n=======\n${theirs}\n>>>>>>> main\n`;
+    const { problems } = parseLock({ path: 'l', text });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.conflict).toBe(true);
+    expect(problems[0]!.message).toBe(`the lock has git conflict markers (line ${entries.length + 2}): a merge left it unresolved`);
+    expect(text.slice(problems[0]!.span.start, problems[0]!.span.end)).toBe('<<<<<<< HEAD');
+  });
+
+  test('a feature listed twice with different records, a line that is not a record, a foreign header: refused', () => {
+    const twice = `${renderLock(entries)}${entryLine({ ...entries[0]!, phase: 9 })}\n`;
+    expect(parseLock({ path: 'l', text: twice }).problems[0]!.message).toBe(
+      `the lock lists feature \`${entries[0]!.feature}\` twice (lines 2 and ${entries.length + 2})`,
+    );
+    expect(parseLock({ path: 'l', text: `${renderLock(entries)}{"feature":1}\n` }).problems[0]!.message).toBe(
+      `line ${entries.length + 2} of the lock is not a migration record`,
+    );
+    expect(parseLock({ path: 'l', text: `{"pamc":3}\n` }).problems[0]!.message).toMatch(/does not start with \{"pamc":2\}/);
+  });
+});
+
+describe('lock, format 1', () => {
+  test('a lock of format 1 is read with the same entries, and known as such', () => {
+    const legacy = `${JSON.stringify({ pamc: 1, chain: '0'.repeat(64), migrations: entries }, null, 2)}\n`;
+    const read = parseLock({ path: 'out/pamc.lock.json', text: legacy });
+    expect(read.problems).toEqual([]);
+    expect(read.lock.legacy).toBe(true);
+    expect(read.lock.entries).toEqual(entries);
+    expect(read.lock.spans.map((s) => legacy.slice(s.start, s.end))).toEqual(entries.map((e) => JSON.stringify(e.file)));
+  });
+
+  test('a format 1 lock that is not a lock is refused', () => {
+    expect(parseLock({ path: 'l.json', text: '{\n  "pamc": 1\n}\n' }).problems).toHaveLength(1);
+    expect(parseLock({ path: 'l.json', text: '{\n  "pamc": 1,\n' }).problems[0]!.message).toMatch(/not valid JSON/);
   });
 });

@@ -98,7 +98,7 @@ const destructive: Array<[rule: string, edits: Edit[], where: string]> = [
     ],
     `${P6}:4`,
   ],
-  ['drop-phase', [{ remove: P7 }], 'out/pamc.lock.json:'],
+  ['drop-phase', [{ remove: P7 }], 'out/pamc.lock:'],
   ['reorder-features', [{ file: P2, from: 'phase: 2', to: 'phase: 10' }], `${P2}:5`],
   [
     'required-column',
@@ -152,7 +152,7 @@ describe('additive edits of the Pam spec', () => {
       const fresh = out.plan.filter((p) => p.status === 'new');
       expect(fresh).toHaveLength(1);
       expect([...out.files.keys()].filter((f) => !f.startsWith('staging/') && f.endsWith('.sql'))).toEqual([fresh[0]!.file]);
-      expect(out.files.has('pamc.lock.json')).toBe(true);
+      expect(out.files.has('pamc.lock')).toBe(true);
     });
   }
 });

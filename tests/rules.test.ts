@@ -89,6 +89,7 @@ function runGitCase(dir: string): Promise<CliRun> {
   const spec = JSON.parse(readFileSync(join(dir, 'git.json'), 'utf8')) as GitCase;
   return inCopy(dir, async (project) => {
     apply(project, spec.base ?? []);
+    writeFileSync(join(project, '.gitattributes'), 'out/pamc.lock merge=union\n');
     git(project, 'init', '-q', '-b', 'main');
     git(project, 'add', '-A');
     git(project, 'commit', '-qm', 'base');
@@ -97,6 +98,15 @@ function runGitCase(dir: string): Promise<CliRun> {
     if (spec.build) await cli(project, ['build']);
     git(project, 'add', '-A');
     git(project, 'commit', '-qm', 'change', '--allow-empty');
+    if (spec.main) {
+      git(project, 'checkout', '-q', 'main');
+      apply(project, spec.main);
+      await runPamc(project, ['build', '--now', new Date(SHIPPED_AT.getTime() + 86_400_000).toISOString()], { FORCE_COLOR: '' });
+      git(project, 'add', '-A');
+      git(project, 'commit', '-qm', 'main moves on');
+      git(project, 'checkout', '-q', 'change');
+      git(project, 'merge', '-q', '--no-edit', 'main');
+    }
     return cli(project, ['check', '--base', 'main']);
   });
 }

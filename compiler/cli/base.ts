@@ -8,9 +8,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic, Span } from '../report/diagnostic.js';
 import { judge } from '../rules/index.js';
-import { LOCK_FILE } from '../lock/index.js';
+import { LEGACY_LOCK_FILE, LOCK_FILE } from '../lock/index.js';
 import type { BaseRef } from '../output/base.js';
-import { gitFiles, gitShow } from './git.js';
+import { gitFiles, gitShow, hasRef } from './git.js';
 import { settingsFrom, type Settings } from './project.js';
 
 /** What `check` needs of the base: the ref's lock and files, the base's settings, and the diagnostics of settings the pull request changed. */
@@ -30,13 +30,28 @@ function settingSpan(text: string | null, key: string): Span {
 
 export function readBase(cwd: string, ref: string, current: Settings): BaseRead {
   const settings = settingsFrom(cwd, gitShow(cwd, ref, 'package.json'), {}, `package.json at ${ref}`);
-  const lockText = gitShow(cwd, ref, `${settings.out}/${LOCK_FILE}`);
-  const sql = new Map([...gitFiles(cwd, ref, settings.out)].filter(([name]) => name.endsWith('.sql')));
-  const base: BaseRef = { ref, lock: lockText === null ? null : { path: `${ref}:${settings.out}/${LOCK_FILE}`, text: lockText }, files: sql };
+  const name = [LOCK_FILE, LEGACY_LOCK_FILE].find((n) => gitShow(cwd, ref, `${settings.out}/${n}`) !== null) ?? LOCK_FILE;
+  const lockText = gitShow(cwd, ref, `${settings.out}/${name}`);
+  const sql = new Map([...gitFiles(cwd, ref, settings.out)].filter(([file]) => file.endsWith('.sql')));
+  const base: BaseRef = { ref, lock: lockText === null ? null : { path: `${ref}:${settings.out}/${name}`, text: lockText }, files: sql };
   const pkgPath = resolve(cwd, 'package.json');
   const pkg = existsSync(pkgPath) ? readFileSync(pkgPath, 'utf8') : null;
   const diagnostics = (['out', 'schema', 'prefix'] as const).flatMap((setting) =>
     judge({ kind: 'setting', span: settingSpan(pkg, setting), setting, base: settings[setting], current: current[setting], ref }),
   );
   return { base, settings, diagnostics, sources: new Map(pkg === null ? [] : [['package.json', pkg]]) };
+}
+
+/** The base options of build and check: `--base REF`, or `--no-base` to ignore the `pamc.base` setting. */
+export function baseOptions<C extends { option(flags: string, description: string): C }>(c: C): C {
+  return c
+    .option('--base <ref>', 'what was shipped is the lock at this git ref (e.g. origin/main); default: package.json pamc.base, when git has it')
+    .option('--no-base', 'ignore pamc.base: everything in the lock is shipped');
+}
+
+/** The base ref a command uses: `--base`, else the `pamc.base` setting when git has that ref, else none. */
+export function baseRef(cwd: string, flag: string | boolean | undefined, settings: Settings): string | null {
+  if (typeof flag === 'string') return flag;
+  if (flag === false || settings.base === null) return null;
+  return hasRef(cwd, settings.base) ? settings.base : null;
 }

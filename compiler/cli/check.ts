@@ -10,13 +10,19 @@ import { staleOutput } from '../compile.js';
 import { hasErrors } from '../report/diagnostic.js';
 import { clock, printTimings, report, type CommonOptions } from './common.js';
 import type { Context } from './context.js';
-import { readBase } from './base.js';
+import { baseRef, readBase } from './base.js';
 import { loadProject, settings } from './project.js';
 import { interruptedBuild } from './write.js';
 
-export async function checkCommand(opts: CommonOptions & { base?: string }, ctx: Context): Promise<number> {
+export interface CheckOptions extends CommonOptions {
+  base?: string | boolean;
+  showAcknowledged?: boolean;
+}
+
+export async function checkCommand(opts: CheckOptions, ctx: Context): Promise<number> {
   const s = settings(ctx.cwd, opts);
-  const base = opts.base === undefined ? null : readBase(ctx.cwd, opts.base, s);
+  const ref = baseRef(ctx.cwd, opts.base, s);
+  const base = ref === null ? null : readBase(ctx.cwd, ref, s);
   const { input, output, sources, timings } = await loadProject(ctx.cwd, opts, clock(opts.now, ctx.env), base ? { base: base.base } : {});
   // Migrations a killed build put in place without listing them in the lock are stale output, not hand-written files.
   const interrupted = interruptedBuild(resolve(ctx.cwd, s.out));

@@ -25,6 +25,15 @@ export function gitRef(cwd: string, ref: string): string {
   return git(cwd, ['rev-parse', '--show-prefix']).stdout.trim();
 }
 
+/** Whether `cwd` is in a git repository that has `ref` (a `pamc.base` that does not exist here is not used). */
+export function hasRef(cwd: string, ref: string): boolean {
+  try {
+    return git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).status === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** The text of `path` (relative to cwd) at `ref`, or null when the file does not exist there. */
 export function gitShow(cwd: string, ref: string, path: string): string | null {
   const prefix = gitRef(cwd, ref);

@@ -5,7 +5,7 @@
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { SourceFile } from '../report/diagnostic.js';
-import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { LEGACY_LOCK_FILE, LOCK_FILE, STAGING_DIR } from '../lock/index.js';
 
 /** IoError is a failure to read or write, reported with exit status 2. */
 export class IoError extends Error {}
@@ -102,8 +102,13 @@ export function readOut(outDir: string, shownOut: string): { lock: SourceFile | 
   const files = new Map<string, string>();
   let lock: SourceFile | null = null;
   if (!existsSync(outDir)) return { lock, files };
-  const lockPath = join(outDir, LOCK_FILE);
-  if (existsSync(lockPath)) lock = { path: `${shownOut}/${LOCK_FILE}`, text: decode(readFileSync(lockPath)) };
+  // The lock of format 2, else one of format 1 (which the next build replaces).
+  for (const name of [LOCK_FILE, LEGACY_LOCK_FILE]) {
+    const lockPath = join(outDir, name);
+    if (!existsSync(lockPath)) continue;
+    lock = { path: `${shownOut}/${name}`, text: decode(readFileSync(lockPath)) };
+    break;
+  }
   for (const [sub, prefix] of [
     [outDir, ''],
     [join(outDir, STAGING_DIR), `${STAGING_DIR}/`],

@@ -14,6 +14,8 @@ export interface Settings {
   schema: string;
   out: string;
   prefix: string;
+  /** The git ref whose lock is what was shipped (`pamc.base`, e.g. origin/main), or null. */
+  base: string | null;
 }
 
 /** A directory setting as a path relative to the project (`out/.`, `out/../out` and `/abs/project/out` are all `out`); one outside it stays absolute. */
@@ -25,7 +27,7 @@ function normalizeDir(cwd: string, dir: string): string {
 
 /** The "pamc" settings of a package.json text (null: no package.json); `where` names it in errors. */
 export function settingsFrom(cwd: string, packageJson: string | null, opts: { schema?: string; out?: string }, where: string): Settings {
-  let fromPackage: { schema?: unknown; out?: unknown; prefix?: unknown } = {};
+  let fromPackage: { schema?: unknown; out?: unknown; prefix?: unknown; base?: unknown } = {};
   if (packageJson !== null) {
     try {
       fromPackage = (JSON.parse(packageJson) as { pamc?: typeof fromPackage }).pamc ?? {};
@@ -38,6 +40,7 @@ export function settingsFrom(cwd: string, packageJson: string | null, opts: { sc
     schema: pick(opts.schema, fromPackage.schema, 'schema'),
     out: pick(opts.out, fromPackage.out, 'out'),
     prefix: typeof fromPackage.prefix === 'string' ? fromPackage.prefix : '',
+    base: typeof fromPackage.base === 'string' && fromPackage.base !== '' ? fromPackage.base : null,
   };
 }
 

@@ -5,9 +5,10 @@
  * clean (warnings allowed); 1: errors found; 2: usage or I/O failure.
  */
 import { Command, CommanderError } from 'commander';
-import { buildCommand } from './build.js';
-import { checkCommand } from './check.js';
-import { commonOptions, packageVersion, type CommonOptions } from './common.js';
+import { buildCommand, type BuildOptions } from './build.js';
+import { checkCommand, type CheckOptions } from './check.js';
+import { baseOptions } from './base.js';
+import { commonOptions, packageVersion } from './common.js';
 import { fail, type Context } from './context.js';
 import { explainCommand } from './explain.js';
 import { GitError } from './git.js';
@@ -24,12 +25,12 @@ function program(ctx: Context, done: (status: number) => void): Command {
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
-  commonOptions(p.command('build').description('validate the spec and write one migration per new feature')).action(async (opts: CommonOptions) =>
-    done(await buildCommand(opts, ctx)),
-  );
-  commonOptions(p.command('check').description('fail if the spec is invalid, out/ is stale or edited, or a change is destructive'))
-    .option('--base <ref>', 'judge the change against the lock at this git ref (e.g. origin/main)')
-    .action(async (opts: CommonOptions & { base?: string }) => done(await checkCommand(opts, ctx)));
+  baseOptions(commonOptions(p.command('build').description('validate the spec and write one migration per new feature')))
+    .option('--dry-run', 'print the SQL it would write, and what it would remove; change nothing')
+    .action(async (opts: BuildOptions) => done(await buildCommand(opts, ctx)));
+  baseOptions(commonOptions(p.command('check').description('fail if the spec is invalid, out/ is stale or edited, or a change is destructive')))
+    .option('--show-acknowledged', 'also print the warnings the spec acknowledges')
+    .action(async (opts: CheckOptions) => done(await checkCommand(opts, ctx)));
   p.command('explain [rule]')
     .description("print a rule's documentation, or list every rule")
     .action((id: string | undefined) => done(explainCommand(id, ctx)));

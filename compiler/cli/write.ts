@@ -5,18 +5,21 @@
  *
  * The protocol: under the build lock, the journal (the list of files about
  * to appear) is written first, then each migration, then the lock file, the
- * commit point, and the journal is removed. Each file is written to a
- * temporary file beside it and renamed into place (write-file-atomic), so it
- * appears whole or not at all. A migration the lock does not list was never
- * emitted: a build killed before its lock leaves a journal, and the next
- * build removes what the journal names and the lock does not list
- * (recoverBuild), together with temporary files.
+ * commit point, then the files the build replaces are removed, and the
+ * journal is removed. Each file is written to a temporary file beside it and
+ * renamed into place (write-file-atomic), so it appears whole or not at all.
+ * A migration the lock does not list was never emitted: a build killed
+ * before its lock leaves a journal, and the next build removes what the
+ * journal names and the lock does not list (recoverBuild), together with
+ * temporary files. A build killed after its lock leaves replaced migrations
+ * behind; pamc's own migrations that no lock lists are orphans, which the
+ * next build removes.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lock as lockDirectory } from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { LEGACY_LOCK_FILE, LOCK_FILE, parseLock, STAGING_DIR } from '../lock/index.js';
 import { IoError } from './io.js';
 
 /** The journal of a build between its first migration and its lock. */
@@ -26,7 +29,7 @@ export const JOURNAL = '.pamc-build.journal';
 export const BUILD_LOCK = '.pamc-build.lock';
 
 /** Temporary files write-file-atomic leaves when it is killed: `<target>.<number>`. */
-const TEMPORARY = /^(?:[0-9]{14}_[a-z0-9_]+\.sql|pamc\.lock\.json|\.pamc-build\.journal)\.[0-9]+$/;
+const TEMPORARY = /^(?:[0-9]{14}_[a-z0-9_]+\.sql|pamc\.lock|pamc\.lock\.json|\.pamc-build\.journal)\.[0-9]+$/;
 
 /**
  * How long a lock whose holder stopped refreshing it is kept before another
@@ -90,12 +93,21 @@ function refuseOverwrite(outDir: string, paths: readonly string[]): void {
   }
 }
 
+/** What a build may remove: migrations (in the output or staging directory) and a format 1 lock. */
+const REMOVABLE = /^(?:staging\/)?[0-9]{14}_[a-z0-9_]+\.sql$|^pamc\.lock\.json$/;
+
 /**
  * Writes a build: `files` maps paths relative to `outDir` to their content;
- * the lock (LOCK_FILE), if present, is written last. `stillHeld` is asked
- * before the commit: a build that lost its lock writes no lock.
+ * the lock (LOCK_FILE), if present, is written last, then `remove` is
+ * removed. `stillHeld` is asked before the commit: a build that lost its
+ * lock writes no lock and removes nothing.
  */
-export async function writeBuild(outDir: string, files: ReadonlyMap<string, string>, stillHeld: () => boolean = () => true): Promise<void> {
+export async function writeBuild(
+  outDir: string,
+  files: ReadonlyMap<string, string>,
+  remove: readonly string[] = [],
+  stillHeld: () => boolean = () => true,
+): Promise<void> {
   const migrations = [...files.keys()].filter((k) => k !== LOCK_FILE).sort();
   refuseOverwrite(outDir, migrations);
   if (migrations.length) writeFile(outDir, JOURNAL, `${JSON.stringify({ files: migrations }, null, 2)}\n`);
@@ -107,6 +119,7 @@ export async function writeBuild(outDir: string, files: ReadonlyMap<string, stri
   if (lock !== undefined) {
     if (!stillHeld()) throw new IoError(`the build lock of ${outDir} was taken over while this build ran; nothing was committed`);
     writeFile(outDir, LOCK_FILE, lock);
+    for (const rel of remove) if (REMOVABLE.test(rel) && !files.has(rel)) rmSync(join(outDir, rel), { force: true });
   }
   rmSync(join(outDir, JOURNAL), { force: true });
 }
@@ -119,20 +132,11 @@ function writeFile(outDir: string, rel: string, content: string): void {
 
 /** The files the lock lists (paths relative to the output directory), or null when it cannot be read. */
 function lockedPaths(outDir: string): Set<string> | null {
-  const path = join(outDir, LOCK_FILE);
-  if (!existsSync(path)) return new Set();
-  try {
-    const lock = JSON.parse(readFileSync(path, 'utf8')) as { migrations?: Array<{ file?: unknown }> };
-    const out = new Set<string>();
-    for (const m of lock.migrations ?? []) {
-      if (typeof m.file !== 'string') continue;
-      out.add(m.file);
-      out.add(`${STAGING_DIR}/${m.file}`);
-    }
-    return out;
-  } catch {
-    return null;
-  }
+  const name = [LOCK_FILE, LEGACY_LOCK_FILE].find((n) => existsSync(join(outDir, n)));
+  if (!name) return new Set();
+  const { lock, problems } = parseLock({ path: name, text: readFileSync(join(outDir, name), 'utf8') });
+  if (problems.length) return null;
+  return new Set(lock.entries.flatMap((e) => [e.file, `${STAGING_DIR}/${e.file}`]));
 }
 
 /**

@@ -1,24 +1,29 @@
 /**
- * The lock: what pamc has emitted, frozen.
+ * The lock: what pamc has emitted.
  *
- * Input: the lock file's text (or none). Output: a Lock, or a lock-integrity
- * diagnostic. The lock records for every emitted feature its version, file,
- * environments, the SHA-256 of the SQL and the normalized spec that produced
- * it; `chain` is one hash over all entries in order, so an edited, reordered
- * or truncated lock is caught.
+ * Input: the lock file's text (or none). Output: a Lock, or the problems
+ * that keep it from being read. The lock records for every emitted feature
+ * its version, file, environments, the SHA-256 of the SQL and the
+ * normalized spec that produced it.
+ *
+ * Format 2 (`pamc.lock`) is JSON Lines: a header line `{"pamc":2}`, then one
+ * line per migration in version order. Two branches that each add features
+ * add lines and touch no shared line, so git merges them (with the `union`
+ * driver `pamc init` writes to .gitattributes, even when both add at the
+ * end). Format 1 (`pamc.lock.json`, one JSON document with a chained hash)
+ * is still read; the next build writes format 2 in its place. What was
+ * shipped is proven against the base branch (`check --base`), not by a hash
+ * inside the file a pull request edits.
  */
-import { sha256 } from './hash.js';
-import type { Node as YamlNode } from 'yaml';
 import type { SourceFile, Span } from '../report/diagnostic.js';
 import type { Environment } from '../model/types.js';
 import { canonicalJson, type FeatureSnapshot } from '../model/snapshot.js';
-import { yamlLibrary } from '../load/index.js';
 
-import { LOCK_FILE, MIGRATION_NAME } from './names.js';
+import { MIGRATION_NAME } from './names.js';
 
-export { LOCK_FILE, MIGRATION_NAME, STAGING_DIR } from './names.js';
-export const LOCK_FORMAT = 1;
-
+export { LEGACY_LOCK_FILE, LOCK_FILE, MIGRATION_NAME, STAGING_DIR } from './names.js';
+export const LOCK_FORMAT = 2;
+const HEADER = `{"pamc":${LOCK_FORMAT}}`;
 /** LockEntry records one emitted feature. */
 export interface LockEntry {
   feature: string;
@@ -36,28 +41,16 @@ export interface LockEntry {
   grants?: 'exact';
 }
 
-/** Lock is the parsed lock file; `spans` locates each entry in the file for diagnostics. */
+/** Lock is the parsed lock file, entries in version order; `spans` locates each entry in the file for diagnostics. */
 export interface Lock {
   entries: LockEntry[];
-  chain: string;
   spans: Span[];
   span: Span;
+  /** Read from a format 1 lock (`pamc.lock.json`). */
+  legacy: boolean;
 }
 
 export { sha256 } from './hash.js';
-
-/** The chained hash over entries in order. */
-export function chainHash(entries: readonly LockEntry[]): string {
-  return chainOf(entries.map(entryLine));
-}
-
-/** The chain over entries given as their canonical JSON. */
-function chainOf(lines: readonly string[]): string {
-  let h = sha256('pamc-lock-v1');
-  // Each step hashes the previous hash, a line break and the entry's line: one string, one update.
-  for (const line of lines) h = sha256(`${h}\n${line}`);
-  return h;
-}
 
 function entryJson(e: LockEntry): Record<string, unknown> {
   const out: Record<string, unknown> = { feature: e.feature, phase: e.phase, version: e.version, file: e.file, environments: e.environments, sha256: e.sha256 };
@@ -66,28 +59,18 @@ function entryJson(e: LockEntry): Record<string, unknown> {
   return out;
 }
 
-/** An entry's canonical JSON: what the chain hashes, and its line in the lock file. */
-function entryLine(e: LockEntry): string {
+/** An entry's canonical JSON: its line in the lock file. */
+export function entryLine(e: LockEntry): string {
   return canonicalJson(entryJson(e));
 }
 
-/** The lock file's text up to the entries; then a line break, and each entry as INDENT and its line, the lines joined by `,\n`. */
-const HEAD = (chain: string): string => `{\n  "pamc": ${LOCK_FORMAT},\n  "chain": ${JSON.stringify(chain)},\n  "migrations": [`;
-const INDENT = '    ';
-
-function layout(lines: readonly string[]): string {
-  const head = HEAD(chainOf(lines));
-  if (lines.length === 0) return `${head}]\n}\n`;
-  return `${head}\n${INDENT}${lines.join(`,\n${INDENT}`)}\n  ]\n}\n`;
+function byVersion(entries: readonly LockEntry[]): LockEntry[] {
+  return [...entries].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
 }
 
-/**
- * Renders a lock deterministically: JSON, one migration per line, each in
- * its canonical form (keys in a fixed order, no spaces), which is also what
- * the chain hashes. A new migration adds one line.
- */
+/** Renders a lock deterministically: the header line, then one line per migration in version order. */
 export function renderLock(entries: readonly LockEntry[]): string {
-  return layout(entries.map(entryLine));
+  return [HEADER, ...byVersion(entries).map(entryLine)].join('\n') + '\n';
 }
 
 function isEntry(v: unknown): v is LockEntry {
@@ -111,108 +94,85 @@ function isEntry(v: unknown): v is LockEntry {
   );
 }
 
-/** LockProblem is why a lock file cannot be trusted: it does not parse as a lock, or (chain) its entries do not match its chained hash. */
+/** LockProblem is why a lock file cannot be read; `conflict`: it holds git's conflict markers. */
 export interface LockProblem {
   span: Span;
   message: string;
-  chain: boolean;
+  conflict: boolean;
 }
 
-/** ParsedLock is a lock read from its file, and the problems found (the lock is then empty, or its entries unproven). */
+/** ParsedLock is a lock read from its file, and the problems found (the lock is then empty). */
 export interface ParsedLock {
   lock: Lock;
   problems: LockProblem[];
 }
 
-/** Parses a lock file. A missing lock is an empty lock. */
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(?: |$)/;
+
+/** Parses a lock file, either format. A missing lock is an empty lock. */
 export function parseLock(source: SourceFile | null): ParsedLock {
-  const emptySpan: Span = { file: source?.path ?? LOCK_FILE, start: 0, end: 0 };
-  const empty: Lock = { entries: [], chain: chainHash([]), spans: [], span: emptySpan };
+  const emptySpan: Span = { file: source?.path ?? 'pamc.lock', start: 0, end: 0 };
+  const empty: Lock = { entries: [], spans: [], span: emptySpan, legacy: false };
   if (!source) return { lock: empty, problems: [] };
-  const fail = (message: string, span: Span = emptySpan): ParsedLock => ({ lock: empty, problems: [{ span, message, chain: false }] });
-  const canonical = canonicalLock(source);
-  if (canonical) return { lock: canonical, problems: [] };
-  const { parseDocument, isMap, isSeq } = yamlLibrary();
-  const doc = parseDocument(source.text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const [start, end] = doc.errors[0]!.pos;
-    return fail(`the lock file is not valid JSON: ${doc.errors[0]!.message.split('\n')[0]}`, { file: source.path, start, end });
+  const fail = (message: string, span: Span = emptySpan, conflict = false): ParsedLock => ({ lock: empty, problems: [{ span, message, conflict }] });
+  const lines: Array<{ text: string; start: number; n: number }> = [];
+  let at = 0;
+  for (const [i, text] of source.text.split('\n').entries()) {
+    lines.push({ text, start: at, n: i + 1 });
+    at += text.length + 1;
   }
+  const lineSpan = (l: { text: string; start: number }): Span => ({ file: source.path, start: l.start, end: l.start + l.text.length });
+  const marker = lines.find((l) => CONFLICT_MARKER.test(l.text));
+  if (marker) return fail(`the lock has git conflict markers (line ${marker.n}): a merge left it unresolved`, lineSpan(marker), true);
+  if (lines[0]?.text.trim() === '{') return parseLegacy(source, fail);
+  if (lines[0]?.text !== HEADER)
+    return fail(`the lock does not start with ${HEADER}: it is not a lock pamc wrote (format ${LOCK_FORMAT})`, lineSpan(lines[0]!));
+  const read: Array<{ entry: LockEntry; span: Span }> = [];
+  const seen = new Map<string, { line: string; n: number }>();
+  for (const l of lines.slice(1)) {
+    if (l.text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(l.text);
+    } catch {
+      value = null;
+    }
+    if (!isEntry(value)) return fail(`line ${l.n} of the lock is not a migration record`, lineSpan(l));
+    const before = seen.get(value.feature);
+    if (before && before.line === l.text) continue;
+    if (before) return fail(`the lock lists feature \`${value.feature}\` twice (lines ${before.n} and ${l.n})`, lineSpan(l), true);
+    seen.set(value.feature, { line: l.text, n: l.n });
+    const key = '"file":';
+    const startOfFile = l.start + l.text.indexOf(key) + key.length;
+    read.push({ entry: value, span: { file: source.path, start: startOfFile, end: startOfFile + JSON.stringify(value.file).length } });
+  }
+  read.sort((a, b) => (a.entry.version < b.entry.version ? -1 : a.entry.version > b.entry.version ? 1 : 0));
+  return { lock: { entries: read.map((r) => r.entry), spans: read.map((r) => r.span), span: emptySpan, legacy: false }, problems: [] };
+}
+
+/** A format 1 lock: one JSON document, `migrations` in order (its chained hash is not checked: the base branch proves what shipped). */
+function parseLegacy(source: SourceFile, fail: (message: string, span?: Span) => ParsedLock): ParsedLock {
   let data: unknown;
   try {
     data = JSON.parse(source.text);
   } catch (error) {
     return fail(`the lock file is not valid JSON: ${(error as Error).message}`);
   }
-  const body = data as { pamc?: unknown; chain?: unknown; migrations?: unknown };
-  if (!body || typeof body !== 'object' || body.pamc !== LOCK_FORMAT || typeof body.chain !== 'string' || !Array.isArray(body.migrations)) {
-    return fail(`the lock file does not have the shape pamc writes (format ${LOCK_FORMAT}: pamc, chain, migrations)`);
+  const body = data as { pamc?: unknown; migrations?: unknown };
+  if (!body || typeof body !== 'object' || body.pamc !== 1 || !Array.isArray(body.migrations)) {
+    return fail('the lock file does not have the shape pamc writes (format 1: pamc, chain, migrations)');
   }
-  const root = doc.contents;
-  const seq = isMap(root) ? root.get('migrations', true) : null;
   const spans: Span[] = [];
+  let from = 0;
   for (const [i, e] of body.migrations.entries()) {
-    const item = isSeq(seq) ? (seq.items[i] as YamlNode | undefined) : undefined;
-    const node =
-      (isMap(item) ? (item.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'file')?.value as YamlNode | undefined) : undefined) ?? item;
-    const range = node?.range ?? [0, 0, 0];
-    const span = {
-      file: source.path,
-      start: range[0],
-      end: Math.min(range[1], source.text.indexOf('\n', range[0]) === -1 ? range[1] : source.text.indexOf('\n', range[0])),
-    };
-    if (!isEntry(e)) return fail(`entry ${i + 1} of the lock file is not a valid migration record`, span);
-    spans.push(span);
+    if (!isEntry(e)) return fail(`entry ${i + 1} of the lock file is not a valid migration record`);
+    const quoted = JSON.stringify(e.file);
+    const start = source.text.indexOf(quoted, from);
+    from = start === -1 ? from : start + quoted.length;
+    spans.push({ file: source.path, start: Math.max(0, start), end: Math.max(0, start) + quoted.length });
   }
   const entries = body.migrations as LockEntry[];
-  const lock: Lock = { entries, chain: body.chain, spans, span: { file: source.path, start: 0, end: 0 } };
-  if (chainHash(entries) !== body.chain) {
-    return {
-      lock,
-      problems: [
-        {
-          span: { file: source.path, start: source.text.indexOf('"chain"'), end: source.text.indexOf('"chain"') + 7 },
-          message: 'the chained hash does not match the entries: the lock was edited, reordered or truncated by hand',
-          chain: true,
-        },
-      ],
-    };
-  }
-  return { lock, problems: [] };
-}
-
-/**
- * The lock exactly as pamc writes it, read without the YAML parser. A lock
- * whose text is byte for byte what renderLock makes of its own entries is
- * well formed, has no duplicate keys and a matching chain, and its entries
- * sit at known places; anything else (null) takes the general path, which
- * locates every problem. Reading a large lock through the YAML parser costs
- * seconds; this costs one JSON.parse and one render. (A lock in the layout
- * of earlier versions, pretty-printed, takes the general path; the next
- * build that adds a migration rewrites it in this one.)
- */
-function canonicalLock(source: SourceFile): Lock | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(source.text);
-  } catch {
-    return null;
-  }
-  const body = data as { pamc?: unknown; chain?: unknown; migrations?: unknown };
-  if (!body || typeof body !== 'object' || body.pamc !== LOCK_FORMAT || typeof body.chain !== 'string' || !Array.isArray(body.migrations)) return null;
-  if (!body.migrations.every(isEntry)) return null;
-  const entries = body.migrations as LockEntry[];
-  const lines = entries.map(entryLine);
-  if (layout(lines) !== source.text) return null;
-  // Each entry is one line; its first `"file":` is the key (a feature name is [a-z0-9_], so no value before it holds one).
-  const spans: Span[] = [];
-  let at = HEAD(body.chain).length + 1;
-  for (const [i, line] of lines.entries()) {
-    const start = at + INDENT.length + line.indexOf('"file":') + '"file":'.length;
-    spans.push({ file: source.path, start, end: start + JSON.stringify(entries[i]!.file).length });
-    at += INDENT.length + line.length + 2;
-  }
-  return { entries, chain: body.chain, spans, span: { file: source.path, start: 0, end: 0 } };
+  return { lock: { entries, spans, span: { file: source.path, start: 0, end: 0 }, legacy: true }, problems: [] };
 }
 
 /** Formats a Date as a Supabase migration version, YYYYMMDDHHMMSS in UTC. */

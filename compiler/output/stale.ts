@@ -12,7 +12,7 @@ import { migrationPaths, type PlannedMigration } from '../plan/index.js';
 
 /** `interrupted`: files (relative to the output directory) that a killed build put in place without listing them in the lock. */
 export function staleOutput(
-  output: { spec: Spec | null; plan: readonly PlannedMigration[] },
+  output: { spec: Spec | null; plan: readonly PlannedMigration[]; orphans: readonly string[] },
   outFiles: ReadonlyMap<string, string>,
   outDir: string,
   interrupted: readonly string[] = [],
@@ -20,13 +20,21 @@ export function staleOutput(
   const out: Diagnostic[] = [];
   const features = new Map((output.spec?.phases.flatMap((p) => p.features) ?? []).map((f) => [f.name, f]));
   const nowhere = { file: '', start: 0, end: 0 };
+  // Work in progress that build would rebuild is reported where its migration is judged (rederived, version-order).
   for (const p of output.plan) {
-    if (p.status === 'new') out.push(...judge({ kind: 'unbuilt-feature', span: features.get(p.feature)?.span ?? nowhere, feature: p.feature, outDir }));
+    if (p.status === 'new' && !p.replaces)
+      out.push(...judge({ kind: 'unbuilt-feature', span: features.get(p.feature)?.span ?? nowhere, feature: p.feature, outDir }));
   }
-  const owned = new Set(output.plan.filter((p) => p.status === 'emitted').flatMap((p) => migrationPaths(p.file, p.environments)));
+  const owned = new Set(
+    output.plan.flatMap((p) => [
+      ...(p.status === 'emitted' ? migrationPaths(p.file, p.environments) : []),
+      ...(p.replaces ? migrationPaths(p.replaces, p.environments) : []),
+    ]),
+  );
   for (const path of outFiles.keys()) {
     const staging = path.startsWith(`${STAGING_DIR}/`);
-    if (staging && !owned.has(path)) out.push(...judge({ kind: 'unlisted-file', span: nowhere, shown: `${outDir}/${path}`, interrupted: false, staging }));
+    if (staging && !owned.has(path) && !output.orphans.includes(path))
+      out.push(...judge({ kind: 'unlisted-file', span: nowhere, shown: `${outDir}/${path}`, interrupted: false, staging }));
   }
   for (const path of interrupted) {
     if (!path.startsWith(`${STAGING_DIR}/`))

@@ -75,17 +75,19 @@ export type HistoryFact =
   | { kind: 'moved-feature'; span: Span; feature: Feature; entry: LockEntry; before: LockEntry | undefined }
   | { kind: 'new-before-shipped'; span: Span; feature: Feature; later: Feature }
   | { kind: 'edited-feature'; span: Span; feature: Feature; entry: LockEntry; where: string }
-  | { kind: 'base-entry'; span: Span; position: number; base: LockEntry; current: LockEntry | undefined; kept: boolean };
+  | { kind: 'base-entry'; span: Span; base: LockEntry; current: LockEntry | undefined };
 
 /** OutputFact is found by ../output, comparing the output directory with the lock. */
 export type OutputFact =
-  | { kind: 'lock-unreadable'; span: Span; message: string; chain: boolean }
+  | { kind: 'lock-unreadable'; span: Span; message: string; conflict: boolean }
   | { kind: 'owned-file'; span: Span; entry: LockEntry; path: string; shown: string; text: string | undefined }
   | { kind: 'version-step'; span: Span; entry: LockEntry; previous: LockEntry }
   | { kind: 'migration-name'; span: Span; feature: string; file: string }
   | { kind: 'unparsable'; span: Span; feature: string; message: string }
   | { kind: 'unbuilt-feature'; span: Span; feature: string; outDir: string }
   | { kind: 'unlisted-file'; span: Span; shown: string; interrupted: boolean; staging: boolean }
+  /** A migration pamc wrote that no lock lists; `base`: a base ref says what shipped, so build may remove it. */
+  | { kind: 'orphan-file'; span: Span; shown: string; base: boolean }
   | { kind: 'rederived'; span: Span; entry: LockEntry; shown: string; text: string | undefined; expected: string }
   | { kind: 'rederived-entry'; span: Span; entry: LockEntry; expected: LockEntry | null }
   | { kind: 'foreign-file'; span: Span; shown: string; atBase: 'absent' | 'same' | 'changed' | null }

@@ -23,30 +23,29 @@ export const rule = defineRule({
   id: 'lock-integrity',
   severity: 'error',
   stage: 'output',
-  summary: 'The lock file cannot be read, or its chained hash does not match its entries.',
+  summary: 'The lock file cannot be read, holds merge conflict markers, or (with a base) changes what the base branch shipped.',
   on: ['lock-unreadable', 'base-entry', 'rederived-entry'],
   check(fact) {
     if (fact.kind === 'rederived-entry') return rederivedEntry(fact);
     if (fact.kind === 'lock-unreadable') {
       return {
         message: fact.message,
-        hint: fact.chain
-          ? `restore ${LOCK_FILE} from version control; to re-emit an unreleased migration, delete its entry and files and run \`pamc build\``
+        hint: fact.conflict
+          ? `each line of ${LOCK_FILE} is one migration: keep the lines of both sides and delete the marker lines (or \`git checkout --theirs\` the lock), then run \`pamc build\`, which gives this branch's unshipped features versions after everything shipped`
           : `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`,
       };
     }
-    const { base, current, kept, position } = fact;
+    const { base, current } = fact;
     if (!current) {
-      if (kept) return null;
       return {
         message: `the lock no longer lists ${base.file}, which the base ref shipped`,
-        hint: 'restore the lock entry from the base branch; shipped migrations stay in the lock forever',
+        hint: 'run `pamc build`: it restores what the base shipped (shipped migrations stay in the lock forever)',
       };
     }
     if (canonicalJson(current) === canonicalJson(base)) return null;
     return {
-      message: `lock entry ${position + 1} differs from the base ref (which has ${base.file}): shipped lock entries must not change`,
-      hint: 'restore the lock from the base branch and run `pamc build` for the new features only',
+      message: `the lock entry of ${base.file} differs from the base ref at \`${firstDifference(base, current)}\`: shipped lock entries must not change`,
+      hint: 'run `pamc build`: it restores the entries the base shipped and rebuilds only the features that are new',
     };
   },
 });

@@ -4,9 +4,17 @@ export const rule = defineRule({
   id: 'stale-output',
   severity: 'error',
   stage: 'output',
-  summary: 'The output directory is not what `pamc build` would write: a feature is not built yet.',
-  on: ['unbuilt-feature', 'unlisted-file'],
+  summary: 'The output directory is not what `pamc build` would leave: a feature is not built yet, or a migration pamc wrote is listed by no lock.',
+  on: ['unbuilt-feature', 'unlisted-file', 'orphan-file'],
   check(fact) {
+    if (fact.kind === 'orphan-file') {
+      return {
+        message: `${fact.shown} was written by pamc but no lock lists it (a branch's migration after a merge, or a lock entry lost in a conflict): applied in order, its \`IF NOT EXISTS\` would hide what the listed migrations create`,
+        hint: fact.base
+          ? 'run `pamc build`: the base does not ship it, so build removes it and rebuilds the features that are not shipped'
+          : 'run `pamc build --base origin/main` (or set `pamc.base`) so pamc knows what was shipped and repairs the lock; delete the file only if it was never merged',
+      };
+    }
     if (fact.kind === 'unbuilt-feature')
       return { message: `feature \`${fact.feature}\` has no migration in ${fact.outDir}/ yet`, hint: 'run `pamc build` and commit what it writes' };
     if (fact.interrupted) {

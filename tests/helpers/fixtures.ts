@@ -24,7 +24,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, staleOutput, type CompileOutput } from '../../compiler/compile.js';
 import { loadParser } from '../../compiler/sql/parser.js';
-import { chainHash, LOCK_FILE, type LockEntry } from '../../compiler/lock/index.js';
+import { LOCK_FILE } from '../../compiler/lock/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../../compiler/report/diagnostic.js';
 import { renderText } from '../../compiler/report/render.js';
 
@@ -44,8 +44,7 @@ export type MutateOp =
   | { op: 'write'; path: string; text: string }
   | { op: 'delete'; path: string }
   | { op: 'rename'; path: string; to: string }
-  | { op: 'replace'; path: string; from: string; to: string }
-  | { op: 'rechain' };
+  | { op: 'replace'; path: string; from: string; to: string };
 
 /** FsOp is one change to a case copied on disk: a symbolic link, a file of a given size, a rename, a removal. */
 export type FsOp =
@@ -62,6 +61,12 @@ export interface GitCase {
   change: FsOp[];
   /** Whether `pamc build` runs after the change (default false). */
   build?: boolean;
+  /**
+   * Main moving on while the branch is open: applied on main after the
+   * branch is committed, built (one second later) and committed; then main
+   * is merged into the branch (the lock with git's union driver), unbuilt.
+   */
+  main?: FsOp[];
 }
 
 /** CaseConfig is the content of case.json. */
@@ -127,12 +132,6 @@ export function applyMutations(out: Map<string, string>, ops: readonly MutateOp[
         const text = need(op.path);
         if (!text.includes(op.from)) throw new Error(`mutate: ${op.path} does not contain ${JSON.stringify(op.from)}`);
         out.set(op.path, text.split(op.from).join(op.to));
-        break;
-      }
-      case 'rechain': {
-        const body = JSON.parse(need(LOCK_FILE)) as { pamc: number; chain: string; migrations: LockEntry[] };
-        body.chain = chainHash(body.migrations);
-        out.set(LOCK_FILE, `${JSON.stringify(body, null, 2)}\n`);
         break;
       }
       default: {

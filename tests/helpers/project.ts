@@ -2,7 +2,8 @@
  * Test helpers for whole projects: compile a spec directory in memory, and
  * run the real CLI in a temporary copy of a project.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseLock, renderLock, type LockEntry } from '../../compiler/lock/index.js';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -98,4 +99,16 @@ export async function runPamc(
     stderr: { write: (t) => void (stderr += t), isTTY: false },
   });
   return { status, stdout, stderr };
+}
+
+/** The entries of the lock file at `path` (format 2). */
+export function readLockEntries(path: string): LockEntry[] {
+  const read = parseLock({ path, text: readFileSync(path, 'utf8') });
+  if (read.problems.length) throw new Error(read.problems[0]!.message);
+  return read.lock.entries;
+}
+
+/** Rewrites the lock file at `path` with `entries`, as pamc renders a lock (what a branch editing the lock by hand would do). */
+export function writeLockEntries(path: string, entries: readonly LockEntry[]): void {
+  writeFileSync(path, renderLock(entries));
 }
