@@ -15,9 +15,9 @@
 import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from './report/diagnostic.js';
 import { judge } from './rules/index.js';
 import { loadFile } from './load/index.js';
-import { validateFile } from './validate/index.js';
+import { validateFile, withoutUnknownKeys } from './validate/index.js';
 import { SpecBuilder, type ModelOptions } from './model/index.js';
-import type { Spec } from './model/types.js';
+import type { Acknowledgment, Spec } from './model/types.js';
 import { foldEnvironments } from './diff/environments.js';
 import { judgeHistory } from './history/index.js';
 import { judgeBaseLock } from './history/base.js';
@@ -84,7 +84,12 @@ function readSpec(input: CompileInput, parser: SqlParser, clock: Stopwatch): { s
     if (!loaded.file) continue;
     const invalid = clock.measure('validate', () => validateFile(loaded.file!));
     diagnostics.push(...invalid);
-    if (invalid.length > 0) continue;
+    if (invalid.length > 0) {
+      // Every problem at once: a file whose only fault is unknown keys is read without them (its errors still block the build).
+      const rest = withoutUnknownKeys(loaded.file);
+      if (rest) clock.measure('model', () => builder.add(rest));
+      continue;
+    }
     read++;
     clock.measure('model', () => builder.add(loaded.file!));
   }
@@ -110,6 +115,16 @@ function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; dia
 function withShippedGrants(spec: Spec, shipped: Lock): Spec {
   const exact = new Map(shipped.entries.map((e) => [e.feature, e.grants === 'exact']));
   return { ...spec, phases: spec.phases.map((p) => ({ ...p, features: p.features.map((f) => ({ ...f, exactGrants: exact.get(f.name) ?? true })) })) };
+}
+
+/** Marks the warnings the spec acknowledges: same rule, located inside the table, column or extension that says so. */
+function settle(diagnostics: Diagnostic[], acknowledgments: readonly Acknowledgment[]): void {
+  for (const [i, d] of diagnostics.entries()) {
+    const span = d.span;
+    if (d.severity !== 'warning' || !span) continue;
+    const a = acknowledgments.find((x) => x.rule === d.rule && x.scope.file === span.file && x.scope.start <= span.start && span.end <= x.scope.end);
+    if (a) diagnostics[i] = { ...d, acknowledged: a.reason };
+  }
 }
 
 /** PostgreSQL's own spelling of a type (`timestamp with time zone` is `timestamptz`), or the type as written. */
@@ -166,6 +181,7 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
     clock,
   });
   diagnostics.push(...planned.diagnostics);
+  settle(diagnostics, spec.acknowledgments);
   const failed = hasErrors(diagnostics);
   const remove = [...planned.remove, ...(repair ? orphans : []), ...(lock.legacy && planned.files.has(LOCK_FILE) ? [LEGACY_LOCK_FILE] : [])];
   return {

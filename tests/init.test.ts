@@ -34,7 +34,7 @@ describe('pamc init', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(
         [
-          'added the pamc settings in package.json (schema: schema, out: supabase/migrations)',
+          'added the pamc settings in package.json (schema: schema, out: supabase/migrations, base: origin/main)',
           'created schema/phase-1-notes.yaml (an example phase: edit it into your first feature)',
           'created .github/workflows/pamc.yml (pamc check and pamc verify on pull requests)',
           'created .gitattributes (`supabase/migrations/pamc.lock merge=union`: git merges the lock line by line)',
@@ -44,7 +44,12 @@ describe('pamc init', () => {
         ].join('\n'),
       );
       const pkg = readFileSync(join(dir, 'package.json'), 'utf8');
-      expect(pkg).toBe(APP_PACKAGE.replace(/\n}\n$/, ',\n    "pamc": {\n        "schema": "schema",\n        "out": "supabase/migrations"\n    }\n}\n'));
+      expect(pkg).toBe(
+        APP_PACKAGE.replace(
+          /\n}\n$/,
+          ',\n    "pamc": {\n        "schema": "schema",\n        "out": "supabase/migrations",\n        "base": "origin/main"\n    }\n}\n',
+        ),
+      );
       expect(readFileSync(join(dir, '.gitattributes'), 'utf8')).toBe('supabase/migrations/pamc.lock merge=union\n');
       const example = readFileSync(join(dir, 'schema/phase-1-notes.yaml'), 'utf8');
       expect(example.split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/pamc/compiler/validate/pamc.schema.json');
@@ -84,7 +89,7 @@ describe('pamc init', () => {
       const again = await runPamc(dir, ['init']);
       expect(again.status).toBe(0);
       expect(snapshot(dir)).toEqual(before);
-      expect(again.stdout).toContain('left package.json as it was (pamc settings: schema: schema, out: out)');
+      expect(again.stdout).toContain('left package.json as it was (pamc settings: schema: schema, out: out, base: origin/main)');
       expect(again.stdout).toContain('left schema/ as it was (it has phase files)');
       expect(again.stdout).toContain('left .github/workflows/pamc.yml as it was (it exists)');
       expect(again.stdout).toContain('left .gitattributes as it was (it has `out/pamc.lock merge=union`)');
@@ -102,11 +107,11 @@ describe('pamc init', () => {
     try {
       const r = await runPamc(dir, ['init', '--schema', 'db/schema/', '--out', 'db/migrations', '--prefix', 'app_', '--no-workflow']);
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('updated the pamc settings in package.json (schema: db/schema, out: db/migrations, prefix: app_)');
+      expect(r.stdout).toContain('updated the pamc settings in package.json (schema: db/schema, out: db/migrations, prefix: app_, base: origin/main)');
       expect(r.stdout).toContain('left db/schema/ as it was (it has phase files)');
       expect(r.stdout).not.toContain('workflow');
       expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(
-        '{\r\n\t"name": "app",\r\n\t"pamc": {\r\n\t\t"prefix": "app_",\r\n\t\t"schema": "db/schema",\r\n\t\t"out": "db/migrations"\r\n\t}\r\n}',
+        '{\r\n\t"name": "app",\r\n\t"pamc": {\r\n\t\t"prefix": "app_",\r\n\t\t"schema": "db/schema",\r\n\t\t"out": "db/migrations",\r\n\t\t"base": "origin/main"\r\n\t}\r\n}',
       );
       expect(readFileSync(join(dir, '.gitattributes'), 'utf8')).toBe('*.sql linguist-generated\ndb/migrations/pamc.lock merge=union\n');
       expect(snapshot(dir)['.github/workflows/pamc.yml']).toBeUndefined();

@@ -127,6 +127,29 @@ describe('destructive edits of the Pam spec', () => {
   }
 });
 
+describe('the rename guess', () => {
+  it('names the rename when one column of a shape is dropped and one added', async () => {
+    const { out } = await checkEdited([{ file: P4, from: '          stops:      { type: jsonb }', to: '          waypoints:  { type: jsonb }' }]);
+    expect(out.diagnostics.filter((d) => d.rule === 'rename-column').map((d) => d.message)).toEqual([
+      'column `trips.stops` was shipped and now appears as `waypoints`: a rename breaks every query that names the old column',
+    ]);
+    expect(out.diagnostics.some((d) => d.rule === 'drop-column')).toBe(false);
+  });
+
+  it('says it cannot tell when two columns of the shape go and one comes (one renamed, one dropped)', async () => {
+    const { out } = await checkEdited([
+      { file: P4, from: '          route:      { type: jsonb }\n', to: '' },
+      { file: P4, from: '          stops:      { type: jsonb }', to: '          waypoints:  { type: jsonb }' },
+    ]);
+    expect(out.diagnostics.some((d) => d.rule === 'rename-column')).toBe(false);
+    const why = ': columns of the same shape were dropped and added, and which became which cannot be told): dropping it would lose its data';
+    expect(out.diagnostics.filter((d) => d.rule === 'drop-column').map((d) => d.message)).toEqual([
+      `column \`trips.route\` was shipped and is no longer in the spec (it may have been renamed to \`waypoints\`${why} and break code that reads it`,
+      `column \`trips.stops\` was shipped and is no longer in the spec (it may have been renamed to \`waypoints\`${why} and break code that reads it`,
+    ]);
+  });
+});
+
 const additive: Array<[what: string, edits: Edit[]]> = [
   [
     'a new table in a new phase',

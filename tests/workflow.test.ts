@@ -273,3 +273,119 @@ describe('the format 1 lock', () => {
     }
   });
 });
+
+describe('warnings that cannot be fixed on a shipped table', () => {
+  it('are settled by `acknowledge:` with a reason, printed only when asked for, and marked suppressed in SARIF', async () => {
+    const p = repo();
+    try {
+      const plain = await check(p.dir);
+      expect(plain.status).toBe(0);
+      expect(plain.stderr).not.toContain('warning[');
+      expect(plain.stdout).toBe('pamc check: ok (6 migrations, 0 warnings, 8 acknowledged)\n');
+      const shown = await check(p.dir, '--show-acknowledged');
+      expect(shown.stderr).toContain('warning[nullable-owner]: owner column `trips.user_id` may be NULL');
+      expect(shown.stderr).toContain('= acknowledged: Shipped nullable; the app always sets user_id');
+      const sarif = JSON.parse((await check(p.dir, '--format', 'sarif')).stdout) as { runs: Array<{ results: Array<{ suppressions?: unknown[] }> }> };
+      expect(sarif.runs[0]!.results).toHaveLength(8);
+      expect(sarif.runs[0]!.results.every((r) => r.suppressions?.length === 1)).toBe(true);
+      expect((await check(p.dir, '--format', 'github')).stdout).toBe('');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('an acknowledgment names a warning rule, and settles only what is located inside where it is written', async () => {
+    const p = repo();
+    try {
+      const path = join(p.dir, 'schema', 'phase-4-passive-trip-logger.yaml');
+      const text = readFileSync(path, 'utf8');
+      writeFileSync(
+        path,
+        text
+          .replace('          reserved-identifier:', '          reserved-identifer:')
+          .replace('        acknowledge:\n', '        acknowledge:\n          drop-column: never\n'),
+      );
+      const r = await check(p.dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('error[invalid-value]: `acknowledge` names `reserved-identifer`, which is not a rule');
+      expect(r.stderr).toContain('error[invalid-value]: `drop-column` reports errors, which cannot be acknowledged');
+      // Written at a column, it does not settle the table's owner rule.
+      writeFileSync(
+        path,
+        text
+          .replace(/ {8}acknowledge:\n( {10}.*\n)+/, '')
+          .replace(
+            '          user_id:    { type: uuid, references: auth.users(id), on_delete: cascade }',
+            '          user_id:    { type: uuid, references: auth.users(id), on_delete: cascade, acknowledge: { nullable-owner: x } }',
+          ),
+      );
+      const misplaced = await check(p.dir);
+      expect(misplaced.stderr).toContain('warning[nullable-owner]: owner column `trips.user_id` may be NULL');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('with a base, GitHub annotations and SARIF cover the warnings on lines the pull request changed (and every error)', async () => {
+    const p = repo();
+    try {
+      // main has a warning nobody settled, in a file the pull request does not touch.
+      git(p.dir, 'checkout', '-q', 'main');
+      const p2 = join(p.dir, 'schema', 'phase-2-conversational-engine.yaml');
+      writeFileSync(p2, readFileSync(p2, 'utf8').replace(/ {8}acknowledge:\n( {10}.*\n)+/, ''));
+      commitAll(p.dir, 'unsettled');
+      git(p.dir, 'checkout', '-q', 'change');
+      git(p.dir, 'merge', '-q', 'main');
+      writeFileSync(
+        join(p.dir, 'schema', 'phase-17-logs.yaml'),
+        'phase: 17\ntitle: Logs\nfeatures:\n  logs:\n    tables:\n      logs:\n        columns:\n          id:      { type: uuid, primary_key: true }\n          user_id: { type: uuid, references: auth.users(id) }\n        rls: { owner: user_id, allow: [select] }\n',
+      );
+      expect((await build(p.dir, '2026-12-01T10:00:00Z', '--base', 'main')).status).toBe(0);
+      const all = await check(p.dir, '--format', 'github');
+      expect(all.stdout).toContain('file=schema/phase-2-conversational-engine.yaml');
+      expect(all.stdout).toContain('file=schema/phase-17-logs.yaml');
+      const pr = await check(p.dir, '--base', 'main', '--format', 'github');
+      expect(pr.stdout).toContain('::warning file=schema/phase-17-logs.yaml,line=10');
+      expect(pr.stdout).not.toContain('phase-2-conversational-engine');
+      const sarif = JSON.parse((await check(p.dir, '--base', 'main', '--format', 'sarif')).stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
+      expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(['nullable-owner']);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
+describe('YAML gotchas', () => {
+  it('a type split at its comma says to quote it, in the same run as every other problem of the file', async () => {
+    const p = repo();
+    try {
+      writeFileSync(
+        join(p.dir, 'schema', 'phase-17-expenses.yaml'),
+        [
+          'phase: 17',
+          'title: Expenses',
+          'features:',
+          '  expenses:',
+          '    tables:',
+          '      expenses:',
+          '        columns:',
+          '          id:      { type: uuid, primary_key: true, default: gen_random_uuid() }',
+          '          user_id: { type: uuid, not_null: true, references: auth.users(id) }',
+          '          amount:  { type: numeric(10,2), not_null: true }',
+          '          status:  { type: text, default: pending }',
+          '        rls: { owner: user_id, allow: [select] }',
+          '',
+        ].join('\n'),
+      );
+      const r = await build(p.dir, '2026-12-01T10:00:00Z');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('error[unknown-key]: `type: numeric(10,2)` was split at its comma: YAML reads `2)` as a key of its own');
+      expect(r.stderr).toContain('= help: quote the value: `type: "numeric(10,2)"`');
+      expect(r.stderr).toContain('= help: a text literal is written in SQL quotes inside the YAML string: `default: "\'pending\'"`');
+      expect(r.stderr).not.toContain('invalid-type');
+      expect(r.stderr).toContain('2 errors, 0 warnings');
+    } finally {
+      p.cleanup();
+    }
+  });
+});

@@ -19,6 +19,7 @@ import { LEGACY_LOCK_FILE, LOCK_FILE } from '../lock/index.js';
 export interface BuildOptions extends CommonOptions {
   base?: string | boolean;
   dryRun?: boolean;
+  showAcknowledged?: boolean;
 }
 
 export async function buildCommand(opts: BuildOptions, ctx: Context): Promise<number> {
@@ -42,7 +43,7 @@ export async function buildCommand(opts: BuildOptions, ctx: Context): Promise<nu
     const base = ref === null ? null : readBase(ctx.cwd, ref, s);
     const project = await loadProject(ctx.cwd, opts, now, base ? { base: base.base, repair: true } : {});
     const { output } = project;
-    report(ctx, output.diagnostics, project.sources, opts.format);
+    report(ctx, output.diagnostics, project.sources, opts.format, { showAcknowledged: opts.showAcknowledged === true });
     if (hasErrors(output.diagnostics)) {
       if (opts.format === 'text') ctx.stderr.write(`nothing written to ${s.out}/\n`);
       return 1;
@@ -89,7 +90,7 @@ async function dryRun(opts: BuildOptions, ctx: Context, s: Settings, ref: string
   const base = ref === null ? null : readBase(ctx.cwd, ref, s);
   const project = await loadProject(ctx.cwd, opts, clock(opts.now, ctx.env), base ? { base: base.base, repair: true } : {});
   const { output } = project;
-  report(ctx, output.diagnostics, project.sources, opts.format);
+  report(ctx, output.diagnostics, project.sources, opts.format, { showAcknowledged: opts.showAcknowledged === true });
   if (hasErrors(output.diagnostics)) return 1;
   if (opts.format !== 'text') return 0;
   for (const p of output.plan) if (p.status === 'new' && p.sql !== null) ctx.stdout.write(`-- ${s.out}/${p.file}\n${p.sql}\n`);

@@ -4,7 +4,8 @@
  * judged against what the base ref shipped, by the base's own settings
  * (./base.ts). Exit 0: clean; 1: errors.
  */
-import { plural } from '../report/render.js';
+import { plural, summary } from '../report/render.js';
+import { changedLines } from './git.js';
 import { resolve } from 'node:path';
 import { staleOutput } from '../compile.js';
 import { hasErrors } from '../report/diagnostic.js';
@@ -30,11 +31,14 @@ export async function checkCommand(opts: CheckOptions, ctx: Context): Promise<nu
   const refused = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.span?.file));
   const foreign = output.foreign.filter((f) => !interrupted.includes(f) && !refused.has(`${s.out}/${f}`));
   for (const [path, text] of base?.sources ?? []) sources.set(path, text);
-  report(ctx, diagnostics, sources, opts.format);
+  const changed = ref !== null && (opts.format === 'github' || opts.format === 'sarif') ? changedLines(ctx.cwd, ref) : null;
+  report(ctx, diagnostics, sources, opts.format, { showAcknowledged: opts.showAcknowledged === true, changed });
   if (opts.timings) printTimings(ctx, timings, output.timings);
   if (opts.format === 'text') {
     if (foreign.length) ctx.stderr.write(`not pamc's (left alone): ${foreign.map((f) => `${s.out}/${f}`).join(', ')}\n`);
-    if (!hasErrors(diagnostics)) ctx.stdout.write(`pamc check: ok (${plural(output.plan.length, 'migration')}, ${plural(diagnostics.length, 'warning')})\n`);
+    const { warnings, acknowledged } = summary(diagnostics);
+    const settled = acknowledged ? `, ${acknowledged} acknowledged` : '';
+    if (!hasErrors(diagnostics)) ctx.stdout.write(`pamc check: ok (${plural(output.plan.length, 'migration')}, ${plural(warnings, 'warning')}${settled})\n`);
   }
   return hasErrors(diagnostics) ? 1 : 0;
 }

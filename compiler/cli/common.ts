@@ -5,7 +5,8 @@
 import { CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../report/diagnostic.js';
-import { FORMATS, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
+import { FORMATS, onChangedLines, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
+import type { ChangedLines } from './git.js';
 import { styleFor, type Context } from './context.js';
 
 /** The package's root directory (for package.json and docs/), from dist/compiler/cli/. */
@@ -52,11 +53,22 @@ export function clock(now: string | undefined, env: Context['env']): Date {
   return new Date();
 }
 
-/** Prints diagnostics in the chosen format: text to stderr, the machine formats to stdout. */
-export function report(ctx: Context, diagnostics: readonly Diagnostic[], sources: Sources, format: Format): void {
+/** How diagnostics are shown: acknowledged warnings too; with a base, only the lines a pull request changed (annotations). */
+export interface ReportOptions {
+  showAcknowledged?: boolean;
+  changed?: ChangedLines | null;
+}
+
+/**
+ * Prints diagnostics in the chosen format: text to stderr, the machine
+ * formats to stdout. GitHub annotations and SARIF cover, with a base, every
+ * error and the warnings on lines the pull request changed.
+ */
+export function report(ctx: Context, all: readonly Diagnostic[], sources: Sources, format: Format, options: ReportOptions = {}): void {
+  const diagnostics = options.changed && (format === 'github' || format === 'sarif') ? onChangedLines(all, sources, options.changed) : all;
   switch (format) {
     case 'text':
-      if (diagnostics.length) ctx.stderr.write(renderText(diagnostics, sources, styleFor(ctx.stderr, ctx.env)));
+      if (diagnostics.length) ctx.stderr.write(renderText(diagnostics, sources, styleFor(ctx.stderr, ctx.env), options.showAcknowledged === true));
       return;
     case 'json':
       ctx.stdout.write(renderJson(diagnostics, sources));

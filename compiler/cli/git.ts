@@ -57,3 +57,37 @@ export function gitFiles(cwd: string, ref: string, dir: string): Map<string, str
   }
   return out;
 }
+
+/** Lines a change touched, per file (relative to cwd): ranges of new line numbers, inclusive. */
+export type ChangedLines = Map<string, Array<[number, number]>>;
+
+/**
+ * The lines the working tree changed since it left `ref` (since the merge
+ * base of `ref` and HEAD): what a pull request changed, committed or not,
+ * and files git does not track yet. A deletion marks the line after it.
+ */
+export function changedLines(cwd: string, ref: string): ChangedLines {
+  gitRef(cwd, ref);
+  const base = git(cwd, ['merge-base', ref, 'HEAD']);
+  if (base.status !== 0) throw new GitError(`git merge-base ${ref} HEAD failed: ${base.stderr.trim()}`);
+  const r = git(cwd, ['diff', '--unified=0', '--no-color', '--no-ext-diff', '--relative', base.stdout.trim()]);
+  if (r.status !== 0) throw new GitError(`git diff failed: ${r.stderr.trim()}`);
+  const out: ChangedLines = new Map();
+  let file: string | null = null;
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('+++ ')) {
+      file = line === '+++ /dev/null' ? null : line.slice(line.startsWith('+++ b/') ? 6 : 4);
+      if (file !== null && !out.has(file)) out.set(file, []);
+      continue;
+    }
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+    if (!hunk || file === null) continue;
+    const start = Number(hunk[1]);
+    const count = hunk[2] === undefined ? 1 : Number(hunk[2]);
+    out.get(file)!.push([Math.max(1, start), Math.max(1, start + Math.max(count, 1) - 1)]);
+  }
+  // Files git does not track yet are new, every line of them.
+  const untracked = git(cwd, ['ls-files', '--others', '--exclude-standard', '-z']);
+  for (const path of untracked.stdout.split('\0')) if (path) out.set(path, [[1, Number.MAX_SAFE_INTEGER]]);
+  return out;
+}

@@ -43,6 +43,8 @@ function wantedSettings(cwd: string, pkg: Record<string, unknown>, opts: InitOpt
   };
   const prefix = opts.prefix ?? str(current.prefix);
   if (prefix !== undefined) out.prefix = prefix;
+  // What the team merges into: what its lock lists is shipped, the rest of a branch's migrations is work in progress.
+  out.base = str(current.base) ?? 'origin/main';
   return out;
 }
 

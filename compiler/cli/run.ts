@@ -27,6 +27,7 @@ function program(ctx: Context, done: (status: number) => void): Command {
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   baseOptions(commonOptions(p.command('build').description('validate the spec and write one migration per new feature')))
     .option('--dry-run', 'print the SQL it would write, and what it would remove; change nothing')
+    .option('--show-acknowledged', 'also print the warnings the spec acknowledges')
     .action(async (opts: BuildOptions) => done(await buildCommand(opts, ctx)));
   baseOptions(commonOptions(p.command('check').description('fail if the spec is invalid, out/ is stale or edited, or a change is destructive')))
     .option('--show-acknowledged', 'also print the warnings the spec acknowledges')

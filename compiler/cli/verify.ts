@@ -78,7 +78,7 @@ async function readyProject(opts: VerifyCommandOptions, ctx: Context): Promise<{
   }
   const set = verifyMigrations(output.plan, output.foreign, opts.env, project.input.outFiles, project.settings.out);
   if (set.missing.length) throw new IoError(`${set.missing.join(', ')} ${set.missing.length === 1 ? 'is' : 'are'} listed in the lock but missing`);
-  const warnings = output.diagnostics.length;
+  const warnings = output.diagnostics.filter((d) => d.acknowledged === undefined).length;
   if (text && warnings) ctx.stderr.write(`pamc verify: the spec has ${plural(warnings, 'warning')}; \`pamc check\` shows them\n`);
   return { input: { spec: output.spec, environment: opts.env, migrations: set.files, skipped: set.skipped }, project };
 }

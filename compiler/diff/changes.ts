@@ -42,6 +42,8 @@ export interface DropColumn {
   kind: 'drop_column';
   table: TableState;
   column: ColumnState;
+  /** Added columns of the same shape, when more than one column of that shape is dropped or added: one may be this one renamed, which cannot be told. */
+  maybeRenamedTo?: string[];
 }
 /** RenameColumn describes a column dropped while a column of the same shape was added. */
 export interface RenameColumn {
@@ -223,14 +225,18 @@ function diffTable(before: TableState, after: TableState, canon: TypeCanonicaliz
     else if (!columnsEqual(old.column, col.column, canon))
       changes.push({ kind: 'alter_column', table: after, before: old, after: col, typeChanged: canon(old.column.type.value) !== canon(col.column.type.value) });
   }
+  // A rename is a dropped column and an added one of the same shape, each the only one of that shape: with two of either, which became which cannot be told.
   const renamedTo = new Set<ColumnState>();
-  for (const old of before.columns) {
-    if (after.columns.some((c) => c.column.name === old.column.name)) continue;
-    const to = addedColumns.find((c) => !renamedTo.has(c) && columnShape(c.column, canon) === columnShape(old.column, canon));
-    if (to) {
-      renamedTo.add(to);
-      changes.push({ kind: 'rename_column', table: after, from: old, to });
-    } else changes.push({ kind: 'drop_column', table: after, column: old });
+  const droppedColumns = before.columns.filter((old) => !after.columns.some((c) => c.column.name === old.column.name));
+  const shape = (c: ColumnState): string => columnShape(c.column, canon);
+  for (const old of droppedColumns) {
+    const to = addedColumns.filter((c) => shape(c) === shape(old));
+    const twins = droppedColumns.filter((c) => shape(c) === shape(old));
+    if (to.length === 1 && twins.length === 1) {
+      renamedTo.add(to[0]!);
+      changes.push({ kind: 'rename_column', table: after, from: old, to: to[0]! });
+    } else if (to.length) changes.push({ kind: 'drop_column', table: after, column: old, maybeRenamedTo: to.map((c) => c.column.name) });
+    else changes.push({ kind: 'drop_column', table: after, column: old });
   }
   const columnAdds: Change[] = addedColumns
     .filter((c) => !renamedTo.has(c))

@@ -6,14 +6,13 @@
  * `$schema` reference for editors. Output: file texts.
  */
 
+import { LOCK_FILE } from '../lock/names.js';
+
 /** InitSettings are the directories a project uses, as package.json names them. */
 export interface InitSettings {
   schema: string;
   out: string;
 }
-
-/** The name of the lock in the output directory, one entry per line. */
-export const LOCK_NAME = 'pamc.lock';
 
 /** The example phase: one feature, one table with an owner rule, so that `pamc build` works at once. */
 export function examplePhase(settings: InitSettings, schemaRef: string): string {
@@ -86,7 +85,7 @@ jobs:
 
 /** The .gitattributes line: git's union merge keeps the lines both branches added to the lock. */
 export function gitattributesLine(settings: InitSettings): string {
-  return `${settings.out === '.' ? '' : `${settings.out}/`}${LOCK_NAME} merge=union`;
+  return `${settings.out === '.' ? '' : `${settings.out}/`}${LOCK_FILE} merge=union`;
 }
 
 /** .gitattributes with the line added (null: it is there already). */

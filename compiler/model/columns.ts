@@ -2,6 +2,7 @@
  * Reading columns and indexes of a table (or of an extension, or of a table
  * declared `existing:`) into the model. Part of stage 3 (./index.ts).
  */
+import { readAcknowledgments } from './acknowledge.js';
 import type { Span } from '../report/diagnostic.js';
 import { entry, type LEntry, type LNode } from '../load/index.js';
 import { checkType, columnRefs } from '../sql/fragments.js';
@@ -77,6 +78,7 @@ function readReference(reader: Reader, node: LNode): Reference | null {
 
 function readColumn(reader: Reader, e: LEntry): Column {
   const node = e.value;
+  readAcknowledgments(reader, e);
   const bare = node.kind === 'scalar';
   const { check, checkColumns } = readCheck(reader, entry(node, 'check')?.value);
   return {

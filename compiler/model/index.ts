@@ -14,6 +14,7 @@ import { derivedNames, membersPolicyName, openPolicyName, ownerIndexName, policy
 import { readExtensionRls, readRls } from './access.js';
 import { DEFAULT_SCHEMA, map, readColumns, readIndexes, str } from './columns.js';
 import { Reader, type ModelOptions } from './reader.js';
+import { readAcknowledgments } from './acknowledge.js';
 
 export { DEFAULT_SCHEMA } from './columns.js';
 export { Reader, type ModelOptions } from './reader.js';
@@ -42,7 +43,7 @@ export class SpecBuilder {
     for (const p of this.read) if (!phases.some((q) => q.phase === p.phase)) phases.push(p);
     phases.sort((a, b) => a.phase - b.phase);
     this.reader.accept({ kind: 'phases', span: { file: '', start: 0, end: 0 }, phases: this.read });
-    return { spec: { phases }, diagnostics: this.reader.diagnostics };
+    return { spec: { phases, acknowledgments: this.reader.acknowledgments }, diagnostics: this.reader.diagnostics };
   }
 }
 
@@ -142,6 +143,7 @@ function readTable(reader: Reader, e: LEntry): Table | null {
     const label = str(entry(rlsEntry.value, 'label')?.value) ?? defaultLabel(table.name, reader.options.prefix);
     table.rls = readRls(reader, table, rlsEntry, label);
   }
+  readAcknowledgments(reader, e);
   reader.accept({ kind: 'table', span: e.keySpan, table, rls: rlsEntry?.value });
   derivedTableNames(reader, table);
   return table;
@@ -167,6 +169,7 @@ function readExtension(reader: Reader, e: LEntry): Extension | null {
     rls: rls ? readExtensionRls(reader, rls) : null,
     exactGrants: grants ? { value: true, span: grants.keySpan } : null,
   };
+  readAcknowledgments(reader, e);
   for (const c of ext.columns) {
     for (const [what, derived] of derivedNames(name.name, c)) derivedName(reader, derived, c.span, what, 'shorten the table or column name');
   }

@@ -5,6 +5,7 @@
  * `accept`: the rules judge it, and the reader goes on with what it describes
  * only if no rule found an error.
  */
+import type { Acknowledgment } from './types.js';
 import type { Diagnostic } from '../report/diagnostic.js';
 import { accept } from '../rules/index.js';
 import type { ModelFact } from '../rules/facts.js';
@@ -19,6 +20,8 @@ export interface ModelOptions {
 /** Reader collects the diagnostics of the facts found while a spec is read. */
 export class Reader {
   readonly diagnostics: Diagnostic[] = [];
+  /** What the files read so far acknowledge. */
+  readonly acknowledgments: Acknowledgment[] = [];
   constructor(
     readonly parser: SqlParser,
     readonly options: ModelOptions,

@@ -229,6 +229,20 @@ export interface Phase {
 /** Spec is the whole schema: phases in phase order, features in file order. */
 export interface Spec {
   phases: Phase[];
+  /** Warnings the spec acknowledges, where it cannot fix them (a shipped table). */
+  acknowledgments: Acknowledgment[];
+}
+
+/**
+ * Acknowledgment settles one rule's warnings in one place: `acknowledge:
+ * { <rule>: <reason> }` under a table, a column or an extension. `scope` is
+ * the YAML it is written in (the warnings whose location falls inside).
+ */
+export interface Acknowledgment {
+  rule: string;
+  reason: string;
+  span: Span;
+  scope: Span;
 }
 
 /** All features of a spec in fold order: (phase, order in file). */

@@ -23,6 +23,8 @@ export interface Diagnostic {
   message: string;
   hint?: string;
   span?: Span;
+  /** The reason the spec gives for a warning it acknowledges (`acknowledge:`); such warnings are not printed unless asked for. */
+  acknowledged?: string;
 }
 
 /** SourceFile is one input file as the core sees it: a path for people, and its text. */

@@ -55,9 +55,11 @@ class Locator {
   }
 }
 
-export function summary(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
+/** Errors, warnings (not acknowledged ones), and the warnings the spec acknowledges. */
+export function summary(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number; acknowledged: number } {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  return { errors, warnings: diagnostics.length - errors };
+  const acknowledged = diagnostics.filter((d) => d.acknowledged !== undefined).length;
+  return { errors, warnings: diagnostics.length - errors - acknowledged, acknowledged };
 }
 
 /** `1 table`, `2 tables`. */
@@ -88,11 +90,12 @@ function clipLine(line: string, column: number, width: number): { line: string; 
 }
 
 /** Human text in the style of a compiler: header, location, the line with an underline, help. */
-export function renderText(diagnostics: readonly Diagnostic[], sources: Sources, style: Style = plain): string {
+export function renderText(diagnostics: readonly Diagnostic[], sources: Sources, style: Style = plain, showAcknowledged = false): string {
   const c = (code: Color, text: string): string => COLORS[code].reduceRight((t, f) => style(f, t), text);
   const locator = new Locator(sources);
   const out: string[] = [];
   for (const d of diagnostics) {
+    if (d.acknowledged !== undefined && !showAcknowledged) continue;
     const sev = d.severity === 'error' ? c('error', 'error') : c('warning', 'warning');
     out.push(`${sev}${c('strong', `[${d.rule}]: ${escapeControls(d.message)}`)}`);
     const loc = locator.locate(d);
@@ -115,12 +118,36 @@ export function renderText(diagnostics: readonly Diagnostic[], sources: Sources,
         );
       }
     }
-    if (d.hint) out.push(`${' '.repeat(loc ? String(loc.start.line).length : 0)} ${c('frame', '=')} help: ${escapeControls(d.hint)}`);
+    const margin = ' '.repeat(loc ? String(loc.start.line).length : 0);
+    if (d.hint) out.push(`${margin} ${c('frame', '=')} help: ${escapeControls(d.hint)}`);
+    if (d.acknowledged !== undefined) out.push(`${margin} ${c('frame', '=')} acknowledged: ${escapeControls(d.acknowledged)}`);
     out.push('');
   }
-  const { errors, warnings } = summary(diagnostics);
-  if (errors || warnings) out.push(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  const { errors, warnings, acknowledged } = summary(diagnostics);
+  if (errors || warnings || acknowledged)
+    out.push(
+      `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${acknowledged ? ` (and ${acknowledged} acknowledged${showAcknowledged ? '' : ': --show-acknowledged lists them'})` : ''}`,
+    );
   return out.join('\n') + (out.length ? '\n' : '');
+}
+
+/**
+ * The diagnostics a pull request should be annotated with: every error
+ * (an error anywhere fails the check), and the warnings located on lines it
+ * changed (`changed`: file → ranges of line numbers).
+ */
+export function onChangedLines(
+  diagnostics: readonly Diagnostic[],
+  sources: Sources,
+  changed: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>,
+): Diagnostic[] {
+  const locator = new Locator(sources);
+  return diagnostics.filter((d) => {
+    if (d.severity === 'error') return true;
+    const loc = locator.locate(d);
+    const ranges = loc ? changed.get(loc.file) : undefined;
+    return !!loc && !!ranges && ranges.some(([a, b]) => loc.start.line <= b && loc.end.line >= a);
+  });
 }
 
 /** JSON: one object with every diagnostic, its location in lines and columns, and a summary. */
@@ -138,6 +165,7 @@ export function renderJson(diagnostics: readonly Diagnostic[], sources: Sources,
       column: loc?.start.column ?? null,
       endLine: loc?.end.line ?? null,
       endColumn: loc?.end.column ?? null,
+      acknowledged: d.acknowledged ?? null,
     };
   });
   return `${JSON.stringify({ ...extra, diagnostics: items, summary: summary(diagnostics) }, null, 2)}\n`;
@@ -154,6 +182,7 @@ function escapeProperty(s: string): string {
 export function renderGithub(diagnostics: readonly Diagnostic[], sources: Sources): string {
   const locator = new Locator(sources);
   return diagnostics
+    .filter((d) => d.acknowledged === undefined)
     .map((d) => {
       const loc = locator.locate(d);
       const props = [];
@@ -187,6 +216,7 @@ export function renderSarif(diagnostics: readonly Diagnostic[], sources: Sources
       level: d.severity === 'error' ? 'error' : 'warning',
       message: { text: d.hint ? `${d.message}\nhelp: ${d.hint}` : d.message },
     };
+    if (d.acknowledged !== undefined) result.suppressions = [{ kind: 'inSource', justification: d.acknowledged }];
     if (loc) {
       result.locations = [
         {

@@ -9,8 +9,11 @@ export const rule = defineRule({
   on: ['change'],
   check({ change }) {
     if (change.kind !== 'drop_column') return null;
+    const maybe = change.maybeRenamedTo?.length
+      ? ` (it may have been renamed to ${change.maybeRenamedTo.map((n) => `\`${n}\``).join(' or ')}: columns of the same shape were dropped and added, and which became which cannot be told)`
+      : '';
     return {
-      message: `column ${columnName(change.table, change.column.column.name)} was shipped and is no longer in the spec: dropping it would lose its data and break code that reads it`,
+      message: `column ${columnName(change.table, change.column.column.name)} was shipped and is no longer in the spec${maybe}: dropping it would lose its data and break code that reads it`,
       hint: `keep \`${change.column.column.name}\` in its feature; a column the app no longer needs can stay, unused`,
     };
   },

@@ -33,6 +33,8 @@ export type ExpressionPlace = 'default' | 'check' | 'index predicate' | 'row fil
 
 /** ModelFact is found while ../model reads a file. */
 export type ModelFact =
+  /** An `acknowledge:` entry: the rule it names, and that rule's severity (null: no such rule). */
+  | { kind: 'acknowledgment'; span: Span; rule: string; severity: 'error' | 'warning' | null }
   | { kind: 'name'; span: Span; name: string; what: string; role: NameRole }
   | { kind: 'derived-name'; span: Span; name: string; what: string; hint: string }
   | { kind: 'table-key'; span: Span; key: string; place: 'existing' | 'tables' | 'extend' }

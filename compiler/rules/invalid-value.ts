@@ -64,9 +64,20 @@ export const rule = defineRule({
   severity: 'error',
   stage: 'validate',
   summary: 'A value of the wrong kind: a string where a list belongs, an unknown operation, a negative phase.',
-  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table'],
+  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table', 'acknowledgment'],
   check(fact) {
     switch (fact.kind) {
+      case 'acknowledgment':
+        if (fact.severity === 'warning') return null;
+        return fact.severity === null
+          ? {
+              message: `\`acknowledge\` names \`${fact.rule}\`, which is not a rule`,
+              hint: 'write the id a warning shows in brackets, such as `nullable-owner`; `pamc explain` lists them',
+            }
+          : {
+              message: `\`${fact.rule}\` reports errors, which cannot be acknowledged`,
+              hint: 'only warnings can be settled in the spec; an error must be fixed',
+            };
       case 'schema-error': {
         const { keyword } = fact.error;
         return keyword === 'additionalProperties' || keyword === 'required' ? null : schemaValue(fact.root, fact.error);

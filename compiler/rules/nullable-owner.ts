@@ -10,7 +10,7 @@ export const rule = defineRule({
     if (!column || column.notNull || column.primaryKey) return null;
     return {
       message: `owner column \`${table.name}.${column.name}\` may be NULL: a row without an owner is invisible to every user`,
-      hint: `add \`not_null: true\` to \`${column.name}\``,
+      hint: `before the table ships, add \`not_null: true\` to \`${column.name}\`; once shipped (change-nullability refuses that), settle it with \`acknowledge: { nullable-owner: <why> }\` under the table`,
     };
   },
 });

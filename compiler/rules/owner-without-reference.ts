@@ -10,7 +10,7 @@ export const rule = defineRule({
     if (!column || column.references) return null;
     return {
       message: `owner column \`${table.name}.${column.name}\` does not reference a users table, so any uuid can own a row`,
-      hint: `add \`references: auth.users(id)\` to \`${column.name}\``,
+      hint: `before the table ships, add \`references: auth.users(id)\` to \`${column.name}\`; once shipped (change-reference refuses that), settle it with \`acknowledge: { owner-without-reference: <why> }\` under the table`,
     };
   },
 });

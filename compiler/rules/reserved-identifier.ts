@@ -13,7 +13,7 @@ export const rule = defineRule({
     if (!keyword) return null;
     return {
       message: `${fact.what} \`${fact.name}\` is ${keyword} in PostgreSQL; pamc quotes it, but every hand-written query must write "${fact.name}"`,
-      hint: `consider a name that is not a keyword, such as \`${fact.name}_at\` or \`${fact.name}_value\``,
+      hint: `before it ships, consider a name that is not a keyword, such as \`${fact.name}_at\` or \`${fact.name}_value\`; once shipped (rename-column refuses a rename), settle it with \`acknowledge: { reserved-identifier: <why> }\` where it is declared`,
     };
   },
 });
