@@ -261,3 +261,75 @@ describe.skipIf(!url)('attacks on the real PostgreSQL, with Supabase default pri
     }
   });
 });
+
+describe('what PostgreSQL would refuse, or what would let nobody in, is refused at build', () => {
+  async function buildSpec(yaml: string): Promise<{ status: number; stderr: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'pamc-access-bad-'));
+    try {
+      cpSync(join(FIXTURE, 'schema'), join(dir, 'schema'), { recursive: true });
+      const existing = 'existing:\n  legacy_notes:\n    columns:\n      id: { type: uuid }\n';
+      writeFileSync(join(dir, 'schema', 'phase-3-bad.yaml'), `phase: 3\ntitle: Bad\n${existing}features:\n${yaml}`);
+      return await runPamc(dir, ['build']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a policy for insert with `using`, for select with `with_check`', async () => {
+    const r = await buildSpec(
+      [
+        '  notes:',
+        '    tables:',
+        '      notes:',
+        '        columns:',
+        '          id: { type: uuid, primary_key: true }',
+        '        rls:',
+        '          policies:',
+        '            - { name: add, for: insert, using: "true" }',
+        '            - { name: see, for: select, with_check: "true" }',
+        '',
+      ].join('\n'),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error[invalid-value]: a `for: insert` policy has no `using`: new rows are judged by `with_check` only');
+    expect(r.stderr).toContain('error[invalid-value]: a `for: select` policy has no `with_check`: it writes no rows');
+  });
+
+  it('a role the role column never holds, `grants: exact` on a table pamc does not manage, a policy name PostgreSQL would cut', async () => {
+    const r = await buildSpec(
+      [
+        '  bad_access:',
+        '    extend:',
+        '      projects:',
+        '        rls:',
+        '          members: { group: team_id, through: team_members, roles: [admn], allow: [delete] }',
+        '          reason: Admins tidy up.',
+        '      legacy_notes:',
+        '        grants: exact',
+        '  long_table:',
+        '    tables:',
+        '      expedition_checkpoint_photos:',
+        '        columns:',
+        '          id:      { type: uuid, primary_key: true }',
+        '          user_id: { type: uuid, not_null: true, references: auth.users(id) }',
+        '          team_id: { type: uuid, references: teams(id) }',
+        '        rls: { owner: user_id, allow: [select] }',
+        '  long_access:',
+        '    extend:',
+        '      expedition_checkpoint_photos:',
+        '        rls:',
+        '          members: { group: team_id, through: team_members, roles: [owner, admin, member], allow: [update] }',
+        '',
+      ].join('\n'),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      'error[unknown-reference]: role `admn` is not one of the values `team_members.role` takes (`owner`, `admin`, `member`): the rule would let nobody in',
+    );
+    expect(r.stderr).toContain('did you mean `admin`?');
+    expect(r.stderr).toContain('error[conflicting-rule]: `legacy_notes` is not managed by pamc, so `grants: exact` cannot say what its rules allow');
+    expect(r.stderr).toContain(
+      'error[identifier-too-long]: the policy name `Members (owner, admin, member) can update expedition checkpoint photos` would be 70 bytes',
+    );
+  });
+});

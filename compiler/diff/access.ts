@@ -139,7 +139,7 @@ function ensureMember(ctx: AccessContext, through: TableState, rule: Extract<Acc
   if (!group) return;
   add(ctx, {
     kind: 'member',
-    name: memberName(through.name, rule.roles !== null),
+    name: memberName(through.name, rule),
     through: { schema: through.schema, name: through.name },
     group: { column: group.name, type: group.type.value },
     user: rule.user.value,
@@ -151,7 +151,7 @@ function ensureMember(ctx: AccessContext, through: TableState, rule: Extract<Acc
 export function checkTableRules(ctx: AccessContext, table: TableState): void {
   if (table.rls.kind !== 'rules') return;
   for (const r of table.rls.rules) checkRule(ctx, table, r);
-  ctx.accept({ kind: 'policy-names', span: table.span, table, lookup: (schema, name) => ctx.state.get(tableKey(schema, name)) });
+  ctx.accept({ kind: 'policy-names', span: table.span, table, added: null, lookup: (schema, name) => ctx.state.get(tableKey(schema, name)) });
 }
 
 /** Adds what an extension says of row level security: owner operations, new rules, exact grants. */
@@ -167,15 +167,17 @@ export function extendRls(ctx: AccessContext, ext: Extension, target: TableState
     owner.operations.push({ operation, origin: ctx.origin, span });
     ctx.delta.push({ kind: 'add_operation', table: cloneTable(target), rule: owner, operation, span });
   }
+  const added: RuleState[] = [];
   for (const rule of ext.rls?.rules ?? []) {
     if (!ctx.accept({ kind: 'new-rule', span: rule.span, table: target, rule }) || target.rls.kind !== 'rules') continue;
     const state = ruleState(rule, ctx.origin, ext.rls!.reason);
     if (!checkRule(ctx, target, state)) continue;
     target.rls.rules.push(state);
+    added.push(state);
     ctx.delta.push({ kind: 'add_rule', table: cloneTable(target), rule: state, span: rule.span });
   }
-  if (ext.rls?.rules.length)
-    ctx.accept({ kind: 'policy-names', span: ext.span, table: target, lookup: (schema, name) => ctx.state.get(tableKey(schema, name)) });
+  if (added.length) ctx.accept({ kind: 'policy-names', span: ext.span, table: target, added, lookup: (schema, name) => ctx.state.get(tableKey(schema, name)) });
+  if (ext.exactGrants && !ctx.accept({ kind: 'exact-grants', span: ext.exactGrants.span, table: target })) return;
   if (ext.exactGrants && target.rls.kind !== 'unmanaged') {
     target.rls.exactGrants = true;
     ctx.delta.push({ kind: 'exact_grants', table: cloneTable(target), span: ext.exactGrants.span });

@@ -38,6 +38,14 @@ export function ownsName(table: string): string {
   return `owns_${table}`;
 }
 
-export function memberName(through: string, withRoles: boolean): string {
-  return withRoles ? `has_role_in_${through}` : `is_member_of_${through}`;
+/**
+ * The membership function of a members rule: one per membership table, user
+ * column and role column (`is_member_of_team_members`,
+ * `has_role_in_team_members`; `..._as_<user>` and `..._by_<role column>`
+ * when a rule names other columns than user_id and role).
+ */
+export function memberName(through: string, rule: { user: { value: string }; roles: { column: string } | null }): string {
+  const as = rule.user.value === 'user_id' ? '' : `_as_${rule.user.value}`;
+  if (!rule.roles) return `is_member_of_${through}${as}`;
+  return `has_role_in_${through}${as}${rule.roles.column === 'role' ? '' : `_by_${rule.roles.column}`}`;
 }

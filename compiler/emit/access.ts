@@ -91,7 +91,7 @@ function reach(rule: RuleState): { roles: ApiRole[]; predicate: string } | null 
     case 'members': {
       const through = r.through.value.split('.').pop()!;
       const roles = r.roles ? `, ARRAY[${r.roles.values.value.map(quoteLiteral).join(', ')}]::text[]` : '';
-      return { roles: [AUTHENTICATED], predicate: `${helper(memberName(through, r.roles !== null))}(${quoteIdent(r.group.value)}${roles})` };
+      return { roles: [AUTHENTICATED], predicate: `${helper(memberName(through, r))}(${quoteIdent(r.group.value)}${roles})` };
     }
     case 'policy':
       return null;
@@ -233,7 +233,11 @@ function parameterType(type: string): string {
   return PARAMETER_TYPE[type.trim().toLowerCase()] ?? type;
 }
 
-/** The CREATE FUNCTION of a helper function, and who may run it (authenticated only). */
+/**
+ * The CREATE FUNCTION of a helper function, and who may run it: the API
+ * roles, whose policies call it (a parent rule's restrictive policy applies
+ * to anon too; for anon, auth.uid() is NULL and the answer is false).
+ */
 export function functionStatements(fn: HelperFunction): string[] {
   const body =
     fn.kind === 'owns'
@@ -249,11 +253,11 @@ export function functionStatements(fn: HelperFunction): string[] {
   return [
     `CREATE OR REPLACE FUNCTION ${helper(fn.name)}(${params.join(', ')})\nRETURNS boolean\nLANGUAGE sql\nSTABLE\nSECURITY DEFINER\nSET search_path = ''\nAS $pamc$\n  ${body}\n$pamc$;`,
     `REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC;`,
-    `GRANT EXECUTE ON FUNCTION ${signature} TO ${AUTHENTICATED};`,
+    `GRANT EXECUTE ON FUNCTION ${signature} TO anon, ${AUTHENTICATED};`,
   ];
 }
 
-/** The schema of helper functions, where the API does not look, usable by signed-in users' policies. */
+/** The schema of helper functions, where the API does not look, usable by the policies of the API roles. */
 export function helperSchema(): string[] {
-  return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(HELPER_SCHEMA)};`, `GRANT USAGE ON SCHEMA ${quoteIdent(HELPER_SCHEMA)} TO ${AUTHENTICATED};`];
+  return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(HELPER_SCHEMA)};`, `GRANT USAGE ON SCHEMA ${quoteIdent(HELPER_SCHEMA)} TO anon, ${AUTHENTICATED};`];
 }

@@ -93,7 +93,7 @@ function customPolicy(reader: Reader, item: LNode): CustomPolicy {
     reader.accept({ kind: 'expression', span: value.span, value, what: 'policy expression', parser: reader.parser });
     return value;
   };
-  return {
+  const policy: CustomPolicy = {
     kind: 'policy',
     name: located(entry(item, 'name')!.value),
     command: str(entry(item, 'for')?.value) as PolicyCommand,
@@ -102,6 +102,8 @@ function customPolicy(reader: Reader, item: LNode): CustomPolicy {
     withCheck: expression('with_check'),
     span: item.span,
   };
+  reader.accept({ kind: 'policy', span: item.span, policy });
+  return policy;
 }
 
 function customPolicies(reader: Reader, node: LNode): CustomPolicy[] {

@@ -6,9 +6,17 @@ export const rule = defineRule({
   severity: 'error',
   stage: 'fold',
   summary:
-    'An extension adds a rule the table cannot take: rules on a waived or undeclared table, a second public, signed_in or parent rule, a policy name taken.',
-  on: ['new-rule'],
-  check({ table, rule }) {
+    'An extension adds a rule the table cannot take: rules on a waived or undeclared table, a second public, signed_in or parent rule, a policy name taken, `grants: exact` on a table pamc does not manage.',
+  on: ['new-rule', 'exact-grants'],
+  check(fact) {
+    if (fact.kind === 'exact-grants') {
+      if (fact.table.rls.kind !== 'unmanaged') return null;
+      return {
+        message: `\`${tableName(fact.table)}\` is not managed by pamc, so \`grants: exact\` cannot say what its rules allow`,
+        hint: 'revoke and grant by hand on a table pamc does not create, or create the table in a feature',
+      };
+    }
+    const { table, rule } = fact;
     if (table.rls.kind !== 'rules') {
       const what = table.rls.kind === 'disabled' ? 'waives row level security' : 'is not managed by pamc';
       return {

@@ -10,9 +10,9 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Span } from '../report/diagnostic.js';
 import type { LNode } from '../load/index.js';
-import type { AccessRule, Column, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
+import type { AccessRule, Column, CustomPolicy, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
 import type { AdditiveChange, Change } from '../diff/changes.js';
-import type { ColumnState, TableState } from '../diff/state.js';
+import type { ColumnState, RuleState, TableState } from '../diff/state.js';
 import type { LockEntry } from '../lock/index.js';
 import type { SqlParser } from '../sql/parser.js';
 
@@ -33,6 +33,8 @@ export type ExpressionPlace = 'default' | 'check' | 'index predicate' | 'row fil
 
 /** ModelFact is found while ../model reads a file. */
 export type ModelFact =
+  /** A policy written out under `policies:`. */
+  | { kind: 'policy'; span: Span; policy: CustomPolicy }
   /** An `acknowledge:` entry: the rule it names, and that rule's severity (null: no such rule). */
   | { kind: 'acknowledgment'; span: Span; rule: string; severity: 'error' | 'warning' | null }
   | { kind: 'name'; span: Span; name: string; what: string; role: NameRole }
@@ -62,7 +64,10 @@ export type FoldFact =
   | { kind: 'permission'; span: Span; table: TableState; operation: Operation }
   | { kind: 'access-rule'; span: Span; table: TableState; rule: AccessRule; target: TableState | undefined; groupColumn: string | null }
   | { kind: 'new-rule'; span: Span; table: TableState; rule: AccessRule }
-  | { kind: 'policy-names'; span: Span; table: TableState; lookup: (schema: string, name: string) => TableState | undefined }
+  /** The policies of a table's rules: a new table's (`added` null), or the rules an extension adds. */
+  | { kind: 'policy-names'; span: Span; table: TableState; added: RuleState[] | null; lookup: (schema: string, name: string) => TableState | undefined }
+  /** `grants: exact` in an extension of `table`. */
+  | { kind: 'exact-grants'; span: Span; table: TableState }
   | { kind: 'owned-reference'; span: Span; table: TableState; column: Column; target: TableState }
   /** A table whose row level security is waived, as the spec ends. */
   | { kind: 'waived-table'; span: Span; table: TableState }

@@ -3,10 +3,15 @@ import { defineRule, type Finding } from './rule.js';
 import type { FactOf } from './facts.js';
 import { rulePolicies } from '../emit/access.js';
 
-/** The names of parent rules' policies (named after the parent table, which the fold knows): each must fit PostgreSQL's limit. */
-function parentPolicyNames({ table }: FactOf<'policy-names'>): Finding[] {
+/**
+ * The names of policies only the fold can name: a new table's parent rules
+ * (named after the parent table), and every rule an extension adds. Each
+ * must fit PostgreSQL's limit.
+ */
+function parentPolicyNames({ table, added }: FactOf<'policy-names'>): Finding[] {
   if (table.rls.kind !== 'rules') return [];
-  const names = table.rls.rules.filter((r) => r.rule.kind === 'parent').flatMap((r) => rulePolicies(table, r).map((p) => p.name));
+  const rules = added ?? table.rls.rules.filter((r) => r.rule.kind === 'parent');
+  const names = rules.filter((r) => r.rule.kind !== 'policy').flatMap((r) => rulePolicies(table, r).map((p) => p.name));
   return names
     .filter((n) => byteLength(n) > MAX_IDENTIFIER_BYTES)
     .map((n) => ({

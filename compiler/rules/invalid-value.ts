@@ -64,9 +64,26 @@ export const rule = defineRule({
   severity: 'error',
   stage: 'validate',
   summary: 'A value of the wrong kind: a string where a list belongs, an unknown operation, a negative phase.',
-  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table', 'acknowledgment'],
+  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table', 'acknowledgment', 'policy'],
   check(fact) {
     switch (fact.kind) {
+      case 'policy': {
+        // PostgreSQL refuses these when the migration runs: an INSERT policy has no USING, SELECT and DELETE policies no WITH CHECK.
+        const { command, using, withCheck } = fact.policy;
+        if (command === 'insert' && using)
+          return {
+            message: 'a `for: insert` policy has no `using`: new rows are judged by `with_check` only',
+            hint: 'write the condition as `with_check:`',
+            span: using.span,
+          };
+        if ((command === 'select' || command === 'delete') && withCheck)
+          return {
+            message: `a \`for: ${command}\` policy has no \`with_check\`: it writes no rows`,
+            hint: 'write the condition as `using:`',
+            span: withCheck.span,
+          };
+        return null;
+      }
       case 'acknowledgment':
         if (fact.severity === 'warning') return null;
         return fact.severity === null

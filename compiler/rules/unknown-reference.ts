@@ -81,6 +81,16 @@ function accessRule({ table, rule, target, groupColumn }: FactOf<'access-rule'>)
       }
       if (!theirs.includes(rule.user.value)) out.push(missing(rule.user.value, target.name, theirs, rule.user.span));
       if (rule.roles && !theirs.includes(rule.roles.column)) out.push(missing(rule.roles.column, target.name, theirs, rule.roles.values.span));
+      // A role the role column never holds lets nobody in.
+      const allowed = rule.roles ? target.columns.find((c) => c.column.name === rule.roles!.column)?.column.in?.value.map(String) : undefined;
+      for (const role of rule.roles && allowed ? rule.roles.values.value.filter((r) => !allowed.includes(r)) : []) {
+        const guess = closest(role, allowed!);
+        out.push({
+          message: `role \`${role}\` is not one of the values \`${target.name}.${rule.roles!.column}\` takes (${allowed!.map((v) => `\`${v}\``).join(', ')}): the rule would let nobody in`,
+          hint: guess ? `did you mean \`${guess}\`?` : `name roles from the \`in:\` list of \`${rule.roles!.column}\``,
+          span: rule.roles!.values.span,
+        });
+      }
       return out;
     }
     default:
@@ -92,7 +102,7 @@ export const rule = defineRule({
   id: 'unknown-reference',
   severity: 'error',
   stage: 'fold',
-  summary: 'A foreign key or index names a table or column that does not exist at that point.',
+  summary: 'A foreign key, index or access rule names a table, column or role that does not exist at that point.',
   on: ['reference', 'check-columns', 'index', 'index-column', 'access-rule'],
   check(fact) {
     switch (fact.kind) {

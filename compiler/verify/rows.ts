@@ -62,7 +62,8 @@ export class RowMaker {
     const tree = this.parse(check);
     const kinds = new Map(actual.columns.map((c) => [c.name, kind(c)]));
     const nonNull = new Set(actual.columns.filter((c) => c.notNull).map((c) => c.name));
-    const found = tree ? solve(tree, true, { kinds, nonNull, ...(unique ? { fresh: ++this.n } : {}) }) : null;
+    const domains = new Map(t.columns.filter((c) => c.in?.length).map((c) => [c.name, c.in!]));
+    const found = tree ? solve(tree, true, { kinds, nonNull, domains, ...(unique ? { fresh: ++this.n } : {}) }) : null;
     // A check this does not read, or one on dates, intervals and the like (which this compares as text): the column's usual
     // value, and PostgreSQL judges it (a refusal names the check and how to help).
     if (!found || [...found.keys()].some((c) => kinds.get(c) === 'other')) return null;

@@ -61,7 +61,8 @@ function filtered(t: ExpectedTable, actual: CatalogTable, parse: Parse, holds: b
   if (!where) return new Map();
   const tree = parse(where.value);
   const nonNull = new Set(actual.columns.filter((c) => c.notNull).map((c) => c.name));
-  const found = tree ? solve(tree, holds, { kinds: kinds(actual), nonNull }) : null;
+  const domains = new Map(t.columns.filter((c) => c.in?.length).map((c) => [c.name, c.in!]));
+  const found = tree ? solve(tree, holds, { kinds: kinds(actual), nonNull, domains }) : null;
   if (!found) {
     if (!holds) return null;
     throw new CannotFill(

@@ -203,8 +203,8 @@ function freshValues(all: readonly Value[], fresh: number): Value[] {
 /**
  * Values for the columns of `node` that make it true (`want`), or not true
  * (false or NULL: a row such an expression filters out); columns in
- * `nonNull` never get NULL; with `fresh`, values unlike those of other rows
- * are tried first. Null when none is found or the expression holds
+ * `nonNull` never get NULL, columns with a domain take only its values;
+ * with `fresh`, values unlike those of other rows are tried first. Null when none is found or the expression holds
  * something this does not read.
  */
 export function solve(
@@ -215,7 +215,15 @@ export function solve(
     base = new Map(),
     nonNull = new Set(),
     fresh,
-  }: { kinds: ReadonlyMap<string, Kind>; base?: ReadonlyMap<string, Value>; nonNull?: ReadonlySet<string>; fresh?: number },
+    domains = new Map(),
+  }: {
+    kinds: ReadonlyMap<string, Kind>;
+    base?: ReadonlyMap<string, Value>;
+    nonNull?: ReadonlySet<string>;
+    fresh?: number;
+    /** The only values a column takes (its `in:` list). */
+    domains?: ReadonlyMap<string, readonly Value[]>;
+  },
 ): Map<string, Value> | null {
   const found = { constants: [] as Value[], lengths: [] as number[], columns: new Set<string>() };
   scan(node, found);
@@ -223,7 +231,12 @@ export function solve(
   const plain = candidates(found);
   const all = fresh === undefined ? plain : [...new Set([...freshValues(plain, fresh), ...plain])];
   const strings = found.constants.filter((c): c is string => typeof c === 'string');
-  const options = new Map(columns.map((c) => [c, kinds.get(c) === 'other' ? [null, ...strings] : all.filter((v) => ofKind(v, kinds.get(c) ?? 'other'))]));
+  const options = new Map(
+    columns.map((c) => [
+      c,
+      domains.get(c) ? [null, ...domains.get(c)!] : kinds.get(c) === 'other' ? [null, ...strings] : all.filter((v) => ofKind(v, kinds.get(c) ?? 'other')),
+    ]),
+  );
   const row = new Map(base);
   let tries = 0;
   const search = (i: number): boolean => {
