@@ -1,4 +1,6 @@
 import type { FactOf } from './facts.js';
+import type { MembersRule } from '../model/types.js';
+import type { TableState } from '../diff/state.js';
 import { closest } from './describe.js';
 import { defineRule, type Finding } from './rule.js';
 
@@ -29,6 +31,23 @@ function reference({ column, target, tables, why }: FactOf<'reference'>): Findin
     message: `\`${ref.table}.${ref.column}\` is neither the primary key nor unique, so PostgreSQL cannot reference it`,
     hint: `reference the primary key of \`${ref.table}\`, or make \`${ref.column}\` unique`,
   };
+}
+
+/** Roles a members rule names that its role column never holds (its `in:` list): such a rule lets nobody in. */
+function unknownRoles(rule: MembersRule, target: TableState): Finding[] {
+  const roles = rule.roles;
+  const allowed = roles ? target.columns.find((c) => c.column.name === roles.column)?.column.in?.value.map(String) : undefined;
+  if (!roles || !allowed) return [];
+  return roles.values.value
+    .filter((r) => !allowed.includes(r))
+    .map((role) => {
+      const guess = closest(role, allowed);
+      return {
+        message: `role \`${role}\` is not one of the values \`${target.name}.${roles.column}\` takes (${allowed.map((v) => `\`${v}\``).join(', ')}): the rule would let nobody in`,
+        hint: guess ? `did you mean \`${guess}\`?` : `name roles from the \`in:\` list of \`${roles.column}\``,
+        span: roles.values.span,
+      };
+    });
 }
 
 /** What an access rule names: columns of its table (a row filter, a parent or group column), a membership table and its columns. */
@@ -81,17 +100,7 @@ function accessRule({ table, rule, target, groupColumn }: FactOf<'access-rule'>)
       }
       if (!theirs.includes(rule.user.value)) out.push(missing(rule.user.value, target.name, theirs, rule.user.span));
       if (rule.roles && !theirs.includes(rule.roles.column)) out.push(missing(rule.roles.column, target.name, theirs, rule.roles.values.span));
-      // A role the role column never holds lets nobody in.
-      const allowed = rule.roles ? target.columns.find((c) => c.column.name === rule.roles!.column)?.column.in?.value.map(String) : undefined;
-      for (const role of rule.roles && allowed ? rule.roles.values.value.filter((r) => !allowed.includes(r)) : []) {
-        const guess = closest(role, allowed!);
-        out.push({
-          message: `role \`${role}\` is not one of the values \`${target.name}.${rule.roles!.column}\` takes (${allowed!.map((v) => `\`${v}\``).join(', ')}): the rule would let nobody in`,
-          hint: guess ? `did you mean \`${guess}\`?` : `name roles from the \`in:\` list of \`${rule.roles!.column}\``,
-          span: rule.roles!.values.span,
-        });
-      }
-      return out;
+      return [...out, ...unknownRoles(rule, target)];
     }
     default:
       return [];
