@@ -114,7 +114,7 @@ function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; dia
  */
 function withShippedGrants(spec: Spec, shipped: Lock): Spec {
   const exact = new Map(shipped.entries.map((e) => [e.feature, e.grants === 'exact']));
-  return { ...spec, phases: spec.phases.map((p) => ({ ...p, features: p.features.map((f) => ({ ...f, exactGrants: exact.get(f.name) ?? true })) })) };
+  return { ...spec, phases: spec.phases.map((p) => ({ ...p, features: p.features.map((f) => ({ ...f, legacy: !(exact.get(f.name) ?? true) })) })) };
 }
 
 /** Marks the warnings the spec acknowledges: same rule, located inside the table, column or extension that says so. */

@@ -8,7 +8,7 @@
  * (../typegen, ../dictionary).
  */
 import { fold } from './diff/fold.js';
-import { tableKey, type Origin, type SchemaState, type TableState } from './diff/state.js';
+import { tableKey, unmanagedTable, type SchemaState, type TableState } from './diff/state.js';
 import type { Environment, Spec } from './model/types.js';
 import { featuresFor } from './verify/expected.js';
 
@@ -20,9 +20,7 @@ export function environmentState(spec: Spec, environment: Environment): SchemaSt
   for (const e of [...existing].sort((a, b) => a.phase - b.phase)) {
     const key = tableKey(e.schema, e.name);
     if (state.has(key)) continue;
-    const origin: Origin = { kind: 'existing', span: e.span };
-    const columns = e.columns.map((column) => ({ column, origin }));
-    state.set(key, { schema: e.schema, name: e.name, span: e.span, comment: null, origin, columns, indexes: [], rls: { kind: 'unmanaged' } });
+    state.set(key, unmanagedTable(e, { kind: 'existing', span: e.span }, e.columns));
   }
   return state;
 }

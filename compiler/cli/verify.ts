@@ -16,6 +16,7 @@
  * statement, roll back and close the connection; a second signal exits at
  * once (the server rolls back when the connection closes).
  */
+import { PGLITE_EXTENSIONS } from '../sql/extensions.js';
 import { plural } from '../report/render.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { hasErrors } from '../report/diagnostic.js';
@@ -131,13 +132,21 @@ async function verifyCommand(opts: VerifyCommandOptions, ctx: Context): Promise<
   const progress = ctx.stderr.isTTY ? (message: string): void => ctx.stderr.write(`pamc verify: ${message}…\n`) : undefined;
   const ready = await readyProject(opts, ctx);
   if (typeof ready === 'number') return ready;
+  const extensions = [...new Set(ready.input.spec.phases.flatMap((p) => p.features.flatMap((f) => f.extensions.map((x) => x.value))))];
+  const missing = target ? [] : db.unavailableExtensions(extensions);
+  if (missing.length) {
+    return fail(
+      ctx,
+      `the embedded PostgreSQL (PGlite) cannot load ${missing.map((m) => `extension ${m}`).join(', ')}; verify against a server that has ${missing.length === 1 ? 'it' : 'them'} with --database-url (PGlite ships ${Object.keys(PGLITE_EXTENSIONS).join(', ')})`,
+    );
+  }
   const controller = new AbortController();
   return withSignals(ctx, controller, async () => {
     const t0 = performance.now();
     let connection: Connection;
     try {
       progress?.(target ? `connecting to ${db.redactUrl(target.url)}` : 'starting the embedded PostgreSQL');
-      connection = target ? await db.openServer(target.url) : await db.openEmbedded();
+      connection = target ? await db.openServer(target.url) : await db.openEmbedded(extensions);
     } catch (error) {
       if (error instanceof db.ConnectionError) return fail(ctx, error.message);
       throw error;

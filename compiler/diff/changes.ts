@@ -10,7 +10,7 @@
 import type { Span } from '../report/diagnostic.js';
 import type { Column, Operation } from '../model/types.js';
 import { inSet } from '../model/snapshot.js';
-import type { ColumnState, IndexState, RlsState, RuleState, SchemaState, TableState } from './state.js';
+import type { ColumnState, EnumState, IndexState, RlsState, RuleState, SchemaState, TableState } from './state.js';
 import type { HelperFunction } from './functions.js';
 import { diffRls } from './rls-changes.js';
 
@@ -134,6 +134,39 @@ export interface AlterRls {
   after: RlsState;
 }
 
+/** AddExtension describes a PostgreSQL extension the spec creates (once, in schema `extensions`). */
+export interface AddExtension {
+  kind: 'add_extension';
+  name: string;
+}
+/** AddEnum describes an enum created, or values added to one (`added`: the new values, after `type.values` before them). */
+export interface AddEnum {
+  kind: 'add_enum';
+  type: EnumState;
+  /** null: the enum is new; otherwise the values an extension adds. */
+  added: string[] | null;
+}
+/** AlterEnum describes a shipped enum whose values were removed, renamed or reordered (`after` null: the enum is gone). */
+export interface AlterEnum {
+  kind: 'alter_enum';
+  before: EnumState;
+  after: EnumState | null;
+}
+/** AddPublishing describes a table added to the realtime publication, or given a touched column. */
+export interface AddPublishing {
+  kind: 'add_realtime' | 'add_touch';
+  table: TableState;
+  span: Span;
+}
+/** DropTableObject describes a shipped named constraint, realtime publication or touched column that is no longer in the spec, or changed. */
+export interface DropTableObject {
+  kind: 'drop_table_object';
+  table: TableState;
+  /** What it was, in words: "check constraint `trips_dates`", "the realtime publication". */
+  what: string;
+  changed: boolean;
+}
+
 /** Change is one difference between two schema states. */
 export type Change =
   | AddTable
@@ -153,10 +186,15 @@ export type Change =
   | AlterRule
   | AddFunction
   | ExactGrants
-  | AlterRls;
+  | AlterRls
+  | AddExtension
+  | AddEnum
+  | AlterEnum
+  | AddPublishing
+  | DropTableObject;
 
 /** AdditiveChange is the subset of changes a migration may contain. */
-export type AdditiveChange = AddTable | AddColumn | AddIndex | AddOperation | AddRule | AddFunction | ExactGrants;
+export type AdditiveChange = AddTable | AddColumn | AddIndex | AddOperation | AddRule | AddFunction | ExactGrants | AddExtension | AddEnum | AddPublishing;
 
 /** Canonical text of a type, used to tell a retype from a respelling. Supplied by the SQL layer. */
 export type TypeCanonicalizer = (type: string) => string;
@@ -169,7 +207,8 @@ function columnShape(c: Column, canon: TypeCanonicalizer): string {
     c.notNull,
     c.unique,
     c.default?.value ?? null,
-    c.references ? [c.references.schema, c.references.table, c.references.column, c.references.onDelete] : null,
+    c.identity,
+    c.references ? [c.references.schema, c.references.table, c.references.column, c.references.onDelete, c.references.onUpdate] : null,
     c.in ? inSet(c.in.value) : null,
     c.check?.value ?? null,
   ]);
@@ -187,7 +226,8 @@ function indexEqual(a: IndexState, b: IndexState): boolean {
   return (
     a.index.name === b.index.name &&
     a.index.unique === b.index.unique &&
-    JSON.stringify(a.index.columns) === JSON.stringify(b.index.columns) &&
+    JSON.stringify(a.index.keys) === JSON.stringify(b.index.keys) &&
+    a.index.method === b.index.method &&
     (a.index.where?.value ?? null) === (b.index.where?.value ?? null)
   );
 }
@@ -252,5 +292,32 @@ function diffTable(before: TableState, after: TableState, canon: TypeCanonicaliz
     if (!after.indexes.some((i) => i.index.name === old.index.name)) indexChanges.push({ kind: 'drop_index', table: after, index: old });
   }
   const rlsChanges = diffRls(before, after);
-  return [...columnAdds, ...changes, ...indexChanges, ...rlsChanges];
+  return [...columnAdds, ...changes, ...indexChanges, ...rlsChanges, ...diffTableObjects(before, after)];
+}
+
+/** Named constraints, the realtime publication and the touched column a shipped table no longer has, or has otherwise. */
+function diffTableObjects(before: TableState, after: TableState): Change[] {
+  const out: Change[] = [];
+  const gone = (what: string, changed: boolean): void => void out.push({ kind: 'drop_table_object', table: after, what, changed });
+  for (const c of before.checks) {
+    const now = after.checks.find((x) => x.name.value === c.name.value);
+    if (!now || now.expression.value !== c.expression.value) gone(`check constraint \`${c.name.value}\``, !!now);
+  }
+  for (const u of before.uniques) {
+    const now = after.uniques.find((x) => x.name.value === u.name.value);
+    if (!now || now.columns.value.join(',') !== u.columns.value.join(',')) gone(`unique constraint \`${u.name.value}\``, !!now);
+  }
+  if (before.realtime && !after.realtime) gone('realtime publication', false);
+  if (before.touch && before.touch !== after.touch) gone(`touched column \`${before.touch}\``, after.touch !== null);
+  return out;
+}
+
+/** Shipped enums whose values changed: gone, renamed, reordered, or added in the feature that shipped them. */
+export function diffEnums(before: ReadonlyMap<string, EnumState>, after: ReadonlyMap<string, EnumState>): Change[] {
+  const out: Change[] = [];
+  for (const [key, old] of before) {
+    const now = after.get(key) ?? null;
+    if (!now || now.values.join('\u0000') !== old.values.join('\u0000')) out.push({ kind: 'alter_enum', before: old, after: now });
+  }
+  return out;
 }

@@ -17,13 +17,16 @@ import type { FoldFact } from '../rules/facts.js';
 import { ownerRule, type Column, type ExistingTable, type Extension, type Feature, type Table } from '../model/types.js';
 import { ownerIndexName, relationNames } from '../model/names.js';
 import type { AdditiveChange } from './changes.js';
-import { cloneTable, tableKey, type Origin, type SchemaState, type TableState } from './state.js';
+import { cloneTable, tableKey, unmanagedTable, type EnumState, type Origin, type SchemaState, type TableState } from './state.js';
 import { checkTableRules, extendRls, initialRls, type AccessContext } from './access.js';
 import type { HelperFunction } from './functions.js';
+import { enumUses, extendPublishing, foldTypes, tableObjects, type ObjectContext } from './objects.js';
 
 /** FoldResult is the schema after all features, and each feature's additive delta. */
 export interface FoldResult {
   state: SchemaState;
+  /** The enums, keyed by "schema.name". */
+  enums: ReadonlyMap<string, EnumState>;
   changes: Map<string, AdditiveChange[]>;
   diagnostics: Diagnostic[];
 }
@@ -42,13 +45,14 @@ export function builtinTables(): TableState[] {
     unique: false,
     default: null,
     references: null,
+    identity: null,
     in: null,
     check: null,
     checkColumns: [],
     comment: null,
   };
   const origin: Origin = { kind: 'builtin' };
-  return [{ schema: 'auth', name: 'users', span: SUPABASE, comment: null, origin, columns: [{ column: id, origin }], indexes: [], rls: { kind: 'unmanaged' } }];
+  return [unmanagedTable({ schema: 'auth', name: 'users', span: SUPABASE }, origin, [id])];
 }
 
 /**
@@ -73,7 +77,7 @@ export function fold(
   }
   // Judged against the state the spec ends with: a later feature may add the parent rule that checks a reference, or exact grants.
   for (const { feature, fact } of folder.deferred) if (report(feature)) accept(fact, diagnostics);
-  return { state: folder.state, changes, diagnostics };
+  return { state: folder.state, enums: folder.enums, changes, diagnostics };
 }
 
 /** The state of one fold, and what applying a feature to it does. */
@@ -87,6 +91,9 @@ class Folder {
   private readonly types = new Set<string>();
   /** Helper functions access rules call, created so far. */
   private readonly functions = new Map<string, HelperFunction>();
+  /** Enums and extensions created so far. */
+  readonly enums = new Map<string, EnumState>();
+  private readonly extensions = new Set<string>();
   private current: Feature | null = null;
   private found: Diagnostic[] = [];
   /** Facts judged once every feature is folded: references to tables whose rows users own, waived tables. */
@@ -110,9 +117,22 @@ class Folder {
     this.addExisting(feature.phase);
     const origin: Origin = { kind: 'feature', feature: feature.name, span: feature.span };
     const delta: AdditiveChange[] = [];
+    foldTypes(this.objects(origin, delta), feature);
     const created = this.createTables(feature, origin, delta);
     for (const ext of feature.extends) this.extend(ext, created, origin, delta);
     return { delta, found: this.found };
+  }
+
+  private objects(origin: Origin, delta: AdditiveChange[]): ObjectContext {
+    return {
+      types: this.types,
+      enums: this.enums,
+      extensions: this.extensions,
+      origin,
+      delta,
+      accept: (fact) => this.accept(fact),
+      table: (schema, name) => this.state.get(tableKey(schema, name)),
+    };
   }
 
   private access(origin: Origin, delta: AdditiveChange[]): AccessContext {
@@ -125,10 +145,8 @@ class Folder {
       const e = this.existing[this.nextExisting++]!;
       const key = tableKey(e.schema, e.name);
       if (this.state.has(key)) continue;
-      const origin: Origin = { kind: 'existing', span: e.span };
-      const columns = e.columns.map((column) => ({ column, origin }));
       for (const c of e.columns) this.accept({ kind: 'column-type', span: c.type.span, column: c, declared: this.types });
-      this.state.set(key, { schema: e.schema, name: e.name, span: e.span, comment: null, origin, columns, indexes: [], rls: { kind: 'unmanaged' } });
+      this.state.set(key, unmanagedTable(e, { kind: 'existing', span: e.span }, e.columns));
       this.relations.set(key, 'an `existing:` declaration');
     }
   }
@@ -164,7 +182,7 @@ class Folder {
       const clash = this.state.get(key);
       this.accept({ kind: 'create-table', span: table.span, table, clash });
       if (clash) continue;
-      const ts = newTable(table, origin, feature.exactGrants);
+      const ts = newTable(table, origin, !feature.legacy);
       this.state.set(key, ts);
       created.push(ts);
       for (const rel of relationNames(table)) this.claim(table.schema, rel, table.span, rel === table.name ? 'table' : 'index');
@@ -174,6 +192,10 @@ class Folder {
         this.claim(table.schema, ownerIndexName(table.name, owner.column.value), owner.column.span, 'owner index');
     }
     for (const ts of created) for (const c of ts.columns) this.columnFacts(ts, c.column);
+    for (const table of feature.tables)
+      if (this.state.get(tableKey(table.schema, table.name))?.origin === origin) tableObjects(this.objects(origin, delta), table);
+    for (const u of created.flatMap((ts) => ts.uniques.map((x) => [ts, x] as const)))
+      this.claim(u[0].schema, u[1].name.value, u[1].name.span, 'unique constraint');
     for (const ts of created)
       if (ts.rls.kind === 'disabled') this.deferred.push({ feature, fact: { kind: 'waived-table', span: ts.rls.waiver.span, table: ts } });
     // The rules first (a parent rule learns its parent, helper functions are added), then each table as created.
@@ -185,6 +207,7 @@ class Folder {
   /** What a new column must satisfy where it is: its type and its reference exist, its check names columns of its table. */
   private columnFacts(table: TableState, column: Column): void {
     this.accept({ kind: 'column-type', span: column.type.span, column, declared: this.types });
+    enumUses(this.objects({ kind: 'builtin' }, []), this.current!, column);
     const ref = column.references;
     if (ref) {
       const target = this.state.get(tableKey(ref.schema, ref.table));
@@ -211,6 +234,7 @@ class Folder {
     this.addIndexes(ext, target, origin, delta);
     for (const c of ext.columns) if (c.unique) this.claim(target.schema, `${target.name}_${c.name}_key`, c.span, 'unique index');
     extendRls(this.access(origin, delta), ext, target);
+    extendPublishing(this.objects(origin, delta), ext, target);
   }
 
   private addIndexes(ext: Extension, target: TableState, origin: Origin, delta: AdditiveChange[]): void {
@@ -236,6 +260,10 @@ function newTable(table: Table, origin: Origin, exactGrants: boolean): TableStat
     columns: table.columns.map((column) => ({ column, origin })),
     indexes: table.indexes.map((index) => ({ index, origin })),
     rls: initialRls(table, origin, exactGrants),
+    checks: [...table.checks],
+    uniques: [...table.uniques],
+    realtime: table.realtime,
+    touch: table.touch?.value ?? null,
   };
 }
 

@@ -5,7 +5,7 @@
  * change found later can be attributed to, and reported at, that feature.
  */
 import type { Span } from '../report/diagnostic.js';
-import type { AccessRule, Column, Index, Located, Operation, RlsWaiver } from '../model/types.js';
+import type { AccessRule, Column, Index, Located, NamedCheck, NamedUnique, Operation, RlsWaiver } from '../model/types.js';
 
 /** Origin names who created an item: a feature, a declared existing table, or the platform (auth.users). */
 export type Origin = { kind: 'feature'; feature: string; span: Span } | { kind: 'existing'; span: Span } | { kind: 'builtin' };
@@ -68,6 +68,21 @@ export interface TableState {
   columns: ColumnState[];
   indexes: IndexState[];
   rls: RlsState;
+  /** Named constraints (`checks:`, `unique:`). */
+  checks: NamedCheck[];
+  uniques: NamedUnique[];
+  /** In the supabase_realtime publication. */
+  realtime: boolean;
+  /** The column a trigger keeps at now() on every update, or null. */
+  touch: string | null;
+}
+
+/** EnumState is an enum of the cumulative schema: its values in order, and who created it. */
+export interface EnumState {
+  schema: string;
+  name: string;
+  values: string[];
+  origin: Origin;
 }
 
 /** SchemaState is the cumulative schema, keyed by "schema.table". */
@@ -103,6 +118,26 @@ export function cloneTable(t: TableState): TableState {
     ...t,
     columns: [...t.columns],
     indexes: [...t.indexes],
+    checks: [...t.checks],
+    uniques: [...t.uniques],
     rls: t.rls.kind === 'rules' ? { ...t.rls, rules: t.rls.rules.map((r) => ({ ...r, operations: [...r.operations] })) } : t.rls,
+  };
+}
+
+/** A table pamc does not manage (auth.users, an `existing:` declaration): columns only. */
+export function unmanagedTable(t: { schema: string; name: string; span: Span }, origin: Origin, columns: Column[]): TableState {
+  return {
+    schema: t.schema,
+    name: t.name,
+    span: t.span,
+    comment: null,
+    origin,
+    columns: columns.map((column) => ({ column, origin })),
+    indexes: [],
+    rls: { kind: 'unmanaged' },
+    checks: [],
+    uniques: [],
+    realtime: false,
+    touch: null,
   };
 }

@@ -2,7 +2,8 @@
  * The SQL of tables: CREATE TABLE with named constraints, added columns,
  * indexes. Every statement is idempotent (IF NOT EXISTS).
  */
-import type { Column } from '../model/types.js';
+import type { Column, Index } from '../model/types.js';
+import { PLAIN_KEY } from '../model/columns.js';
 import { checkName, foreignKeyName, inCheckName, ownerIndexName, primaryKeyName, uniqueName } from '../model/names.js';
 import { qualified, quoteIdent, quoteLiteral } from '../sql/ident.js';
 import { needsOwnerIndex } from '../diff/fold.js';
@@ -19,6 +20,7 @@ function inList(values: ReadonlyArray<string | number>): string {
 
 function columnDefinition(c: Column): string {
   let sql = `${quoteIdent(c.name)} ${c.type.value}`;
+  if (c.identity) sql += ` GENERATED ${c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
   if (c.default) sql += ` DEFAULT ${defaultSql(c.default.value)}`;
   if (c.notNull) sql += ' NOT NULL';
   return sql;
@@ -26,7 +28,9 @@ function columnDefinition(c: Column): string {
 
 function referenceSql(c: Column): string {
   const ref = c.references!;
-  return `REFERENCES ${qualified(ref.schema, ref.table)} (${quoteIdent(ref.column)})${ref.onDelete ? ` ON DELETE ${ref.onDelete.toUpperCase()}` : ''}`;
+  const onDelete = ref.onDelete ? ` ON DELETE ${ref.onDelete.toUpperCase()}` : '';
+  const onUpdate = ref.onUpdate ? ` ON UPDATE ${ref.onUpdate.toUpperCase()}` : '';
+  return `REFERENCES ${qualified(ref.schema, ref.table)} (${quoteIdent(ref.column)})${onDelete}${onUpdate}`;
 }
 
 /** Table-level constraints derived from a column, as [name, body] pairs. */
@@ -46,13 +50,16 @@ export function createTable(t: TableState): string[] {
   const pk = t.columns.filter((c) => c.column.primaryKey).map((c) => quoteIdent(c.column.name));
   if (pk.length) lines.push(`CONSTRAINT ${quoteIdent(primaryKeyName(t.name))} PRIMARY KEY (${pk.join(', ')})`);
   for (const c of t.columns) for (const [cname, body] of columnConstraints(t.name, c.column)) lines.push(`CONSTRAINT ${quoteIdent(cname)} ${body}`);
+  for (const c of t.checks) lines.push(`CONSTRAINT ${quoteIdent(c.name.value)} CHECK (${c.expression.value})`);
+  for (const u of t.uniques) lines.push(`CONSTRAINT ${quoteIdent(u.name.value)} UNIQUE (${u.columns.value.map(quoteIdent).join(', ')})`);
   const out = [`CREATE TABLE IF NOT EXISTS ${name} (\n  ${lines.join(',\n  ')}\n);`];
   if (t.comment !== null) out.push(`COMMENT ON TABLE ${name} IS ${quoteLiteral(t.comment)};`);
   for (const c of t.columns)
     if (c.column.comment !== null) out.push(`COMMENT ON COLUMN ${name}.${quoteIdent(c.column.name)} IS ${quoteLiteral(c.column.comment)};`);
-  for (const i of t.indexes) out.push(createIndex(t, i.index.name, i.index.columns, i.index.unique, i.index.where?.value ?? null));
+  for (const i of t.indexes) out.push(createIndex(t, i.index));
   const owner = ownerColumn(t.rls);
-  if (owner && needsOwnerIndex(t, owner)) out.push(createIndex(t, ownerIndexName(t.name, owner), [owner], false, null));
+  if (owner && needsOwnerIndex(t, owner))
+    out.push(createIndex(t, { name: ownerIndexName(t.name, owner), keys: [owner], method: null, unique: false, where: null }));
   return out;
 }
 
@@ -70,7 +77,18 @@ export function addColumn(t: TableState, c: Column): string[] {
   return out;
 }
 
-/** CREATE INDEX IF NOT EXISTS. */
-export function createIndex(t: TableState, indexName: string, columns: readonly string[], unique: boolean, where: string | null): string {
-  return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualified(t.schema, t.name)} (${columns.map(quoteIdent).join(', ')})${where ? ` WHERE (${where})` : ''};`;
+/** An index key as SQL: a column (quoted) with its operator class and order, or an expression in parentheses with its order. */
+function keySql(key: string): string {
+  const m = /^(.*?)((?:\s+(?:asc|desc))?(?:\s+nulls\s+(?:first|last))?)$/i.exec(key.trim())!;
+  const order = m[2]!.trim().replace(/\s+/g, ' ').toUpperCase();
+  const plain = PLAIN_KEY.exec(key.trim());
+  const sql = plain ? `${quoteIdent(plain[1]!)}${plain[2] ? ` ${plain[2]}` : ''}` : `(${m[1]!})`;
+  return order ? `${sql} ${order}` : sql;
+}
+
+/** CREATE INDEX IF NOT EXISTS, with its method (USING, btree omitted), keys and predicate. */
+export function createIndex(t: TableState, index: Pick<Index, 'name' | 'keys' | 'method' | 'unique' | 'where'>): string {
+  const using = index.method && index.method !== 'btree' ? ` USING ${index.method}` : '';
+  const where = index.where ? ` WHERE (${index.where.value})` : '';
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(index.name)} ON ${qualified(t.schema, t.name)}${using} (${index.keys.map(keySql).join(', ')})${where};`;
 }

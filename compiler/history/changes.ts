@@ -52,7 +52,16 @@ export function changeFeature(c: Change): string | null {
     case 'exact_grants':
       return originFeature(c.table.origin);
     case 'add_function':
+    case 'add_extension':
       return null;
+    case 'add_enum':
+      return originFeature(c.type.origin);
+    case 'alter_enum':
+      return originFeature(c.before.origin);
+    case 'add_realtime':
+    case 'add_touch':
+    case 'drop_table_object':
+      return originFeature(c.table.origin);
   }
 }
 
@@ -105,7 +114,18 @@ export function locateHistory(c: Change, byName: ReadonlyMap<string, Feature>): 
       return c.after.rule.span;
     case 'alter_rls':
       return c.after.kind === 'rules' ? (rlsSpan(c.table) ?? c.table.span) : c.after.kind === 'disabled' ? c.after.waiver.span : c.table.span;
+    case 'alter_enum': {
+      const f = byName.get(originFeature(c.before.origin) ?? '');
+      return f?.enums.find((e) => e.schema === c.before.schema && e.name === c.before.name)?.span ?? f?.span ?? { file: '', start: 0, end: 0 };
+    }
     case 'add_function':
-      return c.fn.kind === 'owns' ? { file: '', start: 0, end: 0 } : { file: '', start: 0, end: 0 };
+    case 'add_extension':
+    case 'add_enum':
+      return { file: '', start: 0, end: 0 };
+    case 'add_realtime':
+    case 'add_touch':
+      return c.span;
+    case 'drop_table_object':
+      return inFeature(byName, originFeature(c.table.origin), c.table);
   }
 }

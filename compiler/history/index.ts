@@ -15,7 +15,7 @@ import { readFeature, Reader, type ModelOptions } from '../model/index.js';
 import { featuresInOrder, type ExistingTable, type Feature, type Spec } from '../model/types.js';
 import { firstDifference, sameSnapshot, snapshotFeature } from '../model/snapshot.js';
 import { fold } from '../diff/fold.js';
-import { diffStates, type TypeCanonicalizer } from '../diff/changes.js';
+import { diffEnums, diffStates, type TypeCanonicalizer } from '../diff/changes.js';
 import type { Lock } from '../lock/index.js';
 import type { SqlParser } from '../sql/parser.js';
 import { changeFeature, locateHistory, onlyFeatureItems } from './changes.js';
@@ -82,7 +82,7 @@ function lockFeatures({ shipped, parser, options }: HistoryInput): Feature[] {
       { key: e.feature, keySpan: span, value: fromJson(e.spec, span) },
       { phase: e.phase, title: '', draft: false, file: span.file },
     );
-    if (f) out.push({ ...f, exactGrants: e.grants === 'exact' });
+    if (f) out.push({ ...f, legacy: e.grants !== 'exact' });
   }
   return out;
 }
@@ -96,11 +96,12 @@ function editedFeatures(input: HistoryInput, byName: ReadonlyMap<string, Feature
   });
   if (changed.length === 0) return [];
   const gone = new Set(shipped.entries.filter((e) => !byName.has(e.feature)).map((e) => e.feature));
-  const oldState = fold(lockFeatures(input), existing, () => false).state;
+  const old = fold(lockFeatures(input), existing, () => false);
   const names = new Set(shipped.entries.map((e) => e.feature));
   const remaining = featuresInOrder(input.spec).filter((f) => names.has(f.name));
-  const newState = fold(remaining, existing, () => false).state;
-  const changes = diffStates(onlyFeatureItems(oldState), onlyFeatureItems(newState), canon).filter((c) => {
+  const now = fold(remaining, existing, () => false);
+  const all = [...diffStates(onlyFeatureItems(old.state), onlyFeatureItems(now.state), canon), ...diffEnums(old.enums, now.enums)];
+  const changes = all.filter((c) => {
     const who = changeFeature(c);
     return who !== null && !gone.has(who);
   });

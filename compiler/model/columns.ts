@@ -73,7 +73,16 @@ function readReference(reader: Reader, node: LNode): Reference | null {
   if (!m) return null;
   const span = entry(node, 'references')!.value.span;
   for (const part of [m[1], m[2], m[3]]) if (part) reader.accept({ kind: 'name', span, name: part, what: 'referenced name', role: 'referenced' });
-  return { schema: m[1] ?? DEFAULT_SCHEMA, table: m[2]!, column: m[3]!, onDelete: (str(onDelete?.value) as OnDelete | null) ?? null, span };
+  const onUpdate = entry(node, 'on_update');
+  if (onUpdate) reader.accept({ kind: 'on-delete', span: onUpdate.keySpan, hasReference: entry(node, 'references') !== undefined });
+  return {
+    schema: m[1] ?? DEFAULT_SCHEMA,
+    table: m[2]!,
+    column: m[3]!,
+    onDelete: (str(onDelete?.value) as OnDelete | null) ?? null,
+    onUpdate: (str(onUpdate?.value) as OnDelete | null) ?? null,
+    span,
+  };
 }
 
 function readColumn(reader: Reader, e: LEntry): Column {
@@ -81,7 +90,7 @@ function readColumn(reader: Reader, e: LEntry): Column {
   readAcknowledgments(reader, e);
   const bare = node.kind === 'scalar';
   const { check, checkColumns } = readCheck(reader, entry(node, 'check')?.value);
-  return {
+  const column: Column = {
     name: e.key,
     span: e.keySpan,
     ...readType(reader, bare ? node : entry(node, 'type')!.value),
@@ -94,7 +103,16 @@ function readColumn(reader: Reader, e: LEntry): Column {
     check,
     checkColumns,
     comment: str(entry(node, 'comment')?.value),
+    identity: readIdentity(bare ? undefined : entry(node, 'identity')),
   };
+  reader.accept({ kind: 'column', span: e.keySpan, column });
+  return column;
+}
+
+/** `identity: true` (BY DEFAULT) or `identity: always`: PostgreSQL numbers the rows. */
+function readIdentity(e: LEntry | undefined): Column['identity'] {
+  if (!e || e.value.kind !== 'scalar' || e.value.value === false) return null;
+  return e.value.value === 'always' ? 'always' : 'by default';
 }
 
 /** The indexes of an `indexes:` list; `columns` are the table's (null for an extension, whose table the fold knows). */
@@ -108,14 +126,32 @@ export function readIndexes(reader: Reader, table: string, node: LNode | undefin
   return indexes;
 }
 
+/** A plain index key: a column, with its operator class, its order and where its NULLs go (`title gin_trgm_ops`, `created_at desc`). */
+export const PLAIN_KEY =
+  /^([a-z_][a-z0-9_]*)(?:\s+(?!(?:asc|desc|nulls)\b)([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?))?(?:\s+(?:asc|desc))?(?:\s+nulls\s+(?:first|last))?$/i;
+
+/** The columns of one index key: a plain key's column, or the columns an expression names (parse-checked). */
+function keyColumns(reader: Reader, key: string, span: Span): string[] | null {
+  const plain = PLAIN_KEY.exec(key.trim());
+  if (plain) return reader.accept({ kind: 'name', span, name: plain[1]!, what: 'index column', role: 'declared' }) ? [plain[1]!] : null;
+  const expression = { value: key.trim().replace(/\s+(asc|desc)(\s+nulls\s+(first|last))?$/i, ''), span };
+  if (!reader.accept({ kind: 'expression', span, value: expression, what: 'index key', parser: reader.parser })) return null;
+  return columnRefs(reader.parser, expression.value);
+}
+
 function readIndex(reader: Reader, table: string, item: LNode, columns: string[] | null): Index | null {
   const cols = entry(item, 'columns')?.value;
-  const names = cols?.kind === 'seq' ? cols.items.map((c) => str(c) ?? '') : [];
+  const keys = cols?.kind === 'seq' ? cols.items.map((c) => str(c) ?? '') : [];
+  const names: string[] = [];
   let ok = true;
-  for (const [i, name] of names.entries()) {
+  for (const [i, key] of keys.entries()) {
     const span: Span = cols?.kind === 'seq' ? cols.items[i]!.span : item.span;
-    if (!reader.accept({ kind: 'name', span, name, what: 'index column', role: 'declared' })) ok = false;
-    else if (columns && !reader.accept({ kind: 'index-column', span, table, name, columns })) ok = false;
+    const named = keyColumns(reader, key, span);
+    if (!named) ok = false;
+    for (const name of named ?? []) {
+      if (columns && !reader.accept({ kind: 'index-column', span, table, name, columns })) ok = false;
+      if (!names.includes(name)) names.push(name);
+    }
   }
   const unique = bool(entry(item, 'unique')?.value);
   const nameEntry = entry(item, 'name');
@@ -128,6 +164,8 @@ function readIndex(reader: Reader, table: string, item: LNode, columns: string[]
   return {
     name: written ?? `${table}_${names.join('_')}_${unique ? 'key' : 'idx'}`,
     columns: names,
+    keys: keys.map((k) => k.trim()),
+    method: str(entry(item, 'method')?.value),
     unique,
     where,
     span: item.span,

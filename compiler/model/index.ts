@@ -15,6 +15,7 @@ import { readExtensionRls, readRls } from './access.js';
 import { DEFAULT_SCHEMA, map, readColumns, readIndexes, str } from './columns.js';
 import { Reader, type ModelOptions } from './reader.js';
 import { readAcknowledgments } from './acknowledge.js';
+import { readChecks, readEnums, readEnumValues, readExtensionList, readPublishing, readUniques } from './objects.js';
 
 export { DEFAULT_SCHEMA } from './columns.js';
 export { Reader, type ModelOptions } from './reader.js';
@@ -106,17 +107,26 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
     draft: phase.draft,
     tables: [],
     extends: [],
-    exactGrants: true,
+    enums: readEnums(reader, entry(node, 'enums')?.value),
+    enumValues: [],
+    extensions: readExtensionList(reader, entry(node, 'extensions')?.value),
+    legacy: false,
   };
   for (const t of map(entry(node, 'tables')?.value)) {
     const table = readTable(reader, t);
     if (table && !feature.tables.some((x) => x.name === table.name)) feature.tables.push(table);
   }
   for (const x of map(entry(node, 'extend')?.value)) {
+    const values = readEnumValues(reader, x);
+    if (values) {
+      feature.enumValues.push(values);
+      continue;
+    }
     const ext = readExtension(reader, x);
     if (ext) feature.extends.push(ext);
   }
-  reader.accept({ kind: 'feature', span: e.keySpan, feature, wrote: { tables: !!entry(node, 'tables'), extend: !!entry(node, 'extend') } });
+  const wrote = { tables: !!entry(node, 'tables'), extend: !!entry(node, 'extend') || !!entry(node, 'enums') || !!entry(node, 'extensions') };
+  reader.accept({ kind: 'feature', span: e.keySpan, feature, wrote });
   return feature;
 }
 
@@ -131,6 +141,10 @@ function readTable(reader: Reader, e: LEntry): Table | null {
     columns: readColumns(reader, entry(node, 'columns')?.value),
     indexes: [],
     rls: null,
+    checks: readChecks(reader, entry(node, 'checks')?.value),
+    uniques: readUniques(reader, entry(node, 'unique')?.value),
+    realtime: readPublishing(node).realtime !== null,
+    touch: readPublishing(node).touch,
   };
   table.indexes = readIndexes(
     reader,
@@ -168,6 +182,7 @@ function readExtension(reader: Reader, e: LEntry): Extension | null {
     indexes: readIndexes(reader, name.name, entry(node, 'indexes')?.value, null),
     rls: rls ? readExtensionRls(reader, rls) : null,
     exactGrants: grants ? { value: true, span: grants.keySpan } : null,
+    ...readPublishing(node),
   };
   readAcknowledgments(reader, e);
   for (const c of ext.columns) {

@@ -34,7 +34,9 @@ function column(c: Column): Record<string, unknown> {
   if (c.references) {
     out.references = `${c.references.schema}.${c.references.table}(${c.references.column})`;
     if (c.references.onDelete) out.on_delete = c.references.onDelete;
+    if (c.references.onUpdate) out.on_update = c.references.onUpdate;
   }
+  if (c.identity) out.identity = c.identity === 'always' ? 'always' : true;
   if (c.in) out.in = [...c.in.value];
   if (c.check) out.check = c.check.value;
   if (c.comment !== null) out.comment = c.comment;
@@ -46,7 +48,9 @@ function columns(cs: readonly Column[]): Record<string, unknown> {
 }
 
 function index(i: Index): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: i.name, columns: [...i.columns] };
+  // The keys as written (for an index of plain columns, its columns).
+  const out: Record<string, unknown> = { name: i.name, columns: [...i.keys] };
+  if (i.method) out.method = i.method;
   if (i.unique) out.unique = true;
   if (i.where) out.where = i.where.value;
   return out;
@@ -98,6 +102,10 @@ function table(t: Table): Record<string, unknown> {
   if (t.indexes.length) out.indexes = t.indexes.map(index);
   if (t.rls?.kind === 'rules') out.rls = tableRls(t.rls);
   else if (t.rls?.kind === 'disabled') out.rls = { disabled: true, reason: t.rls.reason };
+  if (t.checks.length) out.checks = Object.fromEntries(t.checks.map((c) => [c.name.value, c.expression.value]));
+  if (t.uniques.length) out.unique = Object.fromEntries(t.uniques.map((u) => [u.name.value, [...u.columns.value]]));
+  if (t.realtime) out.realtime = true;
+  if (t.touch) out.touch = t.touch.value;
   return out;
 }
 
@@ -108,14 +116,22 @@ function extension(x: Extension): Record<string, unknown> {
   if (x.indexes.length) out.indexes = x.indexes.map(index);
   if (x.rls && (x.rls.allow || x.rls.rules.length)) out.rls = { ...(x.rls.allow ? { allow: [...x.rls.allow.value] } : {}), ...rules(x.rls.rules) };
   if (x.exactGrants) out.grants = 'exact';
+  if (x.realtime) out.realtime = true;
+  if (x.touch) out.touch = x.touch.value;
   return out;
 }
 
 /** The normalized spec of a feature. */
 export function snapshotFeature(f: Feature): FeatureSnapshot {
   const out: FeatureSnapshot = { environments: [...f.environments] };
+  if (f.extensions.length) out.extensions = f.extensions.map((x) => x.value);
+  if (f.enums.length) out.enums = Object.fromEntries(f.enums.map((e) => [`${e.schema}.${e.name}`, e.values.map((v) => v.value)]));
   if (f.tables.length) out.tables = Object.fromEntries(f.tables.map((t) => [t.name, table(t)]));
-  if (f.extends.length) out.extend = Object.fromEntries(f.extends.map((x) => [`${x.schema}.${x.name}`, extension(x)]));
+  const extend = [
+    ...f.extends.map((x) => [`${x.schema}.${x.name}`, extension(x)] as const),
+    ...f.enumValues.map((e) => [`${e.schema}.${e.name}`, { values: e.values.map((v) => v.value) }] as const),
+  ];
+  if (extend.length) out.extend = Object.fromEntries(extend);
   return out;
 }
 

@@ -49,7 +49,7 @@ export function deriveMigration(feature: Feature, version: string, delta: readon
     file,
     environments: [...feature.environments],
     sha256: sha256(sql),
-    ...(feature.exactGrants ? { grants: 'exact' as const } : {}),
+    ...(feature.legacy ? {} : { grants: 'exact' as const }),
     spec: snapshotFeature(feature),
   };
   return { sql, entry };

@@ -54,6 +54,20 @@ export function describeChange(change: Change): string {
       return `the grants of \`${tableName(change.table)}\` are made exact`;
     case 'alter_rls':
       return `the row level security of \`${tableName(change.table)}\` is changed`;
+    case 'add_extension':
+      return `extension \`${change.name}\` is created`;
+    case 'add_enum':
+      return change.added
+        ? `values ${change.added.map((v) => `\`${v}\``).join(', ')} are added to enum \`${change.type.name}\``
+        : `enum \`${change.type.name}\` is created`;
+    case 'alter_enum':
+      return change.after ? `the values of enum \`${change.before.name}\` are changed` : `enum \`${change.before.name}\` is removed`;
+    case 'add_realtime':
+      return `\`${tableName(change.table)}\` is added to the realtime publication`;
+    case 'add_touch':
+      return `\`${tableName(change.table)}.${change.table.touch ?? ''}\` is kept at now() on update`;
+    case 'drop_table_object':
+      return `the ${change.what} of \`${tableName(change.table)}\` is ${change.changed ? 'changed' : 'removed'}`;
   }
 }
 

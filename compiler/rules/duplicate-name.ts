@@ -46,10 +46,16 @@ export const rule = defineRule({
   id: 'duplicate-name',
   severity: 'error',
   stage: 'model',
-  summary: 'Two phases, features, tables, columns, indexes or derived names that collide.',
-  on: ['phases', 'table', 'relation', 'index', 'policy-names'],
+  summary: 'Two phases, features, tables, enums, columns, indexes or derived names that collide.',
+  on: ['phases', 'table', 'relation', 'index', 'policy-names', 'create-enum'],
   check(fact) {
     switch (fact.kind) {
+      case 'create-enum':
+        if (!fact.clash) return null;
+        return {
+          message: `enum \`${fact.type.name}\` takes a name ${fact.clash} already has: PostgreSQL keeps types and tables in one namespace per schema`,
+          hint: fact.clash === 'an enum' ? `to add values, write \`extend: { ${fact.type.name}: { values: [...] } }\`` : 'choose another name',
+        };
       case 'phases':
         return phases(fact);
       case 'table':

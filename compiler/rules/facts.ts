@@ -10,9 +10,9 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Span } from '../report/diagnostic.js';
 import type { LNode } from '../load/index.js';
-import type { AccessRule, Column, CustomPolicy, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
+import type { AccessRule, Column, CustomPolicy, EnumType, Extension, Feature, Index, Located, Operation, Phase, Table } from '../model/types.js';
 import type { AdditiveChange, Change } from '../diff/changes.js';
-import type { ColumnState, RuleState, TableState } from '../diff/state.js';
+import type { ColumnState, EnumState, RuleState, TableState } from '../diff/state.js';
 import type { LockEntry } from '../lock/index.js';
 import type { SqlParser } from '../sql/parser.js';
 
@@ -29,10 +29,16 @@ export type ValidateFact = { kind: 'schema-error'; span: Span; error: ErrorObjec
 export type NameRole = 'declared' | 'referenced';
 
 /** ExpressionPlace is where an expression is written: each place takes one boolean or value expression; policies may hold subqueries. */
-export type ExpressionPlace = 'default' | 'check' | 'index predicate' | 'row filter' | 'policy expression';
+export type ExpressionPlace = 'default' | 'check' | 'index predicate' | 'index key' | 'row filter' | 'policy expression';
 
 /** ModelFact is found while ../model reads a file. */
 export type ModelFact =
+  /** A column as read. */
+  | { kind: 'column'; span: Span; column: Column }
+  /** An enum a feature creates, or values an extension adds to one. */
+  | { kind: 'enum'; span: Span; type: EnumType }
+  /** A PostgreSQL extension a feature creates. */
+  | { kind: 'extension'; span: Span; name: string }
   /** A policy written out under `policies:`. */
   | { kind: 'policy'; span: Span; policy: CustomPolicy }
   /** An `acknowledge:` entry: the rule it names, and that rule's severity (null: no such rule). */
@@ -69,6 +75,16 @@ export type FoldFact =
   /** `grants: exact` in an extension of `table`. */
   | { kind: 'exact-grants'; span: Span; table: TableState }
   | { kind: 'owned-reference'; span: Span; table: TableState; column: Column; target: TableState }
+  /** An enum a feature creates; `clash`: what already holds its name. */
+  | { kind: 'create-enum'; span: Span; type: EnumType; clash: 'an enum' | 'a table' | null }
+  /** Values a feature adds to an enum (`target`: the enum, if it exists at that point). */
+  | { kind: 'extend-enum'; span: Span; type: EnumType; target: EnumState | undefined }
+  /** A column of a feature that uses an enum value the same feature adds. */
+  | { kind: 'enum-use'; span: Span; column: Column; value: string }
+  /** Columns a table-level constraint names (`named`), against the table's (`columns`). */
+  | { kind: 'table-columns'; span: Span; table: string; what: string; named: string[]; columns: string[] }
+  /** `touch:` of a table: the column it names, if the table has it. */
+  | { kind: 'touch'; span: Span; table: string; name: string; column: Column | undefined }
   /** A table whose row level security is waived, as the spec ends. */
   | { kind: 'waived-table'; span: Span; table: TableState }
   | { kind: 'addition'; span: Span; change: AdditiveChange };

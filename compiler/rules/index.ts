@@ -34,6 +34,9 @@ import { rule as unownedParent } from './unowned-parent.js';
 import { rule as conflictingRule } from './conflicting-rule.js';
 import { rule as uncheckedReference } from './unchecked-reference.js';
 import { rule as openWaiver } from './open-waiver.js';
+import { rule as enumValueInUse } from './enum-value-in-use.js';
+import { rule as changeEnum } from './change-enum.js';
+import { rule as dropTableObject } from './drop-table-object.js';
 import { rule as unexplainedWidening } from './unexplained-widening.js';
 import { rule as widenedAccess } from './widened-access.js';
 import { rule as requiredColumn } from './required-column.js';
@@ -97,12 +100,15 @@ export const RULES = [
   conflictingRule,
   uncheckedReference,
   openWaiver,
+  enumValueInUse,
   unexplainedWidening,
   widenedAccess,
   requiredColumn,
   uniqueOnExistingColumn,
   dropTable,
   dropColumn,
+  dropTableObject,
+  changeEnum,
   renameTable,
   renameColumn,
   retypeColumn,

@@ -3,6 +3,8 @@ import type { LNode } from '../load/index.js';
 import { closest } from './describe.js';
 import { errorPlace, kindWord, typeWord } from '../validate/errors.js';
 import { defineRule, type Finding } from './rule.js';
+import type { Column, CustomPolicy } from '../model/types.js';
+import type { FactOf } from './facts.js';
 
 function typeHint(key: string | undefined): string {
   switch (key) {
@@ -59,31 +61,59 @@ function schemaValue(root: LNode, error: ErrorObject): Finding {
   }
 }
 
+/** `touch:` names a timestamp column. */
+function touchColumn(fact: FactOf<'touch'>): Finding | null {
+  const type = fact.column?.typeName?.at(-1);
+  if (!fact.column || !type || type === 'timestamptz' || type === 'timestamp') return null;
+  return { message: `\`touch: ${fact.name}\` names a column of type \`${fact.column.type.value}\`; it is set to now()`, hint: 'touch a `timestamptz` column' };
+}
+
+/** PostgreSQL refuses these when the migration runs: an INSERT policy has no USING, SELECT and DELETE policies no WITH CHECK. */
+function policyParts({ command, using, withCheck }: CustomPolicy): Finding | null {
+  if (command === 'insert' && using)
+    return {
+      message: 'a `for: insert` policy has no `using`: new rows are judged by `with_check` only',
+      hint: 'write the condition as `with_check:`',
+      span: using.span,
+    };
+  if ((command === 'select' || command === 'delete') && withCheck)
+    return { message: `a \`for: ${command}\` policy has no \`with_check\`: it writes no rows`, hint: 'write the condition as `using:`', span: withCheck.span };
+  return null;
+}
+
+/** An identity column: an integer, with no default of its own (PostgreSQL numbers it). */
+function identity(column: Column): Finding | null {
+  if (!column.identity) return null;
+  const type = column.typeName?.at(-1) ?? '';
+  if (!['int2', 'int4', 'int8'].includes(type))
+    return {
+      message: `identity column \`${column.name}\` is of type \`${column.type.value}\``,
+      hint: 'an identity column is a `smallint`, `integer` or `bigint`',
+      span: column.type.span,
+    };
+  if (column.default)
+    return {
+      message: `identity column \`${column.name}\` also has a default`,
+      hint: 'remove `default:`: PostgreSQL numbers an identity column',
+      span: column.default.span,
+    };
+  return null;
+}
+
 export const rule = defineRule({
   id: 'invalid-value',
   severity: 'error',
   stage: 'validate',
   summary: 'A value of the wrong kind: a string where a list belongs, an unknown operation, a negative phase.',
-  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table', 'acknowledgment', 'policy'],
+  on: ['schema-error', 'environments', 'on-delete', 'row-filter', 'table', 'acknowledgment', 'policy', 'touch', 'column'],
   check(fact) {
     switch (fact.kind) {
-      case 'policy': {
-        // PostgreSQL refuses these when the migration runs: an INSERT policy has no USING, SELECT and DELETE policies no WITH CHECK.
-        const { command, using, withCheck } = fact.policy;
-        if (command === 'insert' && using)
-          return {
-            message: 'a `for: insert` policy has no `using`: new rows are judged by `with_check` only',
-            hint: 'write the condition as `with_check:`',
-            span: using.span,
-          };
-        if ((command === 'select' || command === 'delete') && withCheck)
-          return {
-            message: `a \`for: ${command}\` policy has no \`with_check\`: it writes no rows`,
-            hint: 'write the condition as `using:`',
-            span: withCheck.span,
-          };
-        return null;
-      }
+      case 'touch':
+        return touchColumn(fact);
+      case 'column':
+        return identity(fact.column);
+      case 'policy':
+        return policyParts(fact.policy);
       case 'acknowledgment':
         if (fact.severity === 'warning') return null;
         return fact.severity === null

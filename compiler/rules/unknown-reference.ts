@@ -111,10 +111,30 @@ export const rule = defineRule({
   id: 'unknown-reference',
   severity: 'error',
   stage: 'fold',
-  summary: 'A foreign key, index or access rule names a table, column or role that does not exist at that point.',
-  on: ['reference', 'check-columns', 'index', 'index-column', 'access-rule'],
+  summary: 'A foreign key, index, constraint, access rule or enum extension names a table, column, role or enum that does not exist at that point.',
+  on: ['reference', 'check-columns', 'index', 'index-column', 'access-rule', 'table-columns', 'touch', 'extend-enum'],
   check(fact) {
     switch (fact.kind) {
+      case 'table-columns':
+        return fact.named
+          .filter((n) => !fact.columns.includes(n))
+          .map((n) => {
+            const guess = closest(n, fact.columns);
+            return {
+              message: `the ${fact.what} of \`${fact.table}\` names \`${n}\`, which is not a column of \`${fact.table}\``,
+              hint: guess ? `did you mean \`${guess}\`?` : 'name columns of the table',
+            };
+          });
+      case 'touch': {
+        if (fact.column) return null;
+        return {
+          message: `\`touch: ${fact.name}\` names no column of \`${fact.table}\``,
+          hint: `add a \`${fact.name}: { type: timestamptz, not_null: true, default: now() }\` column, or name one the table has`,
+        };
+      }
+      case 'extend-enum':
+        if (fact.target) return null;
+        return { message: `enum \`${fact.type.name}\` does not exist at this point`, hint: 'create it under `enums:` in an earlier feature, or in this one' };
       case 'reference':
         return reference(fact);
       case 'access-rule':

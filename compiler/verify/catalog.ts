@@ -21,6 +21,8 @@ export interface CatalogColumn {
   default: string | null;
   /** Identity or generated: PostgreSQL fills it. */
   generated: boolean;
+  /** GENERATED ALWAYS or BY DEFAULT AS IDENTITY, or null. */
+  identity: 'always' | 'by default' | null;
 }
 
 /** ConstraintKind is pg_constraint.contype for the kinds verify compares. */
@@ -32,8 +34,9 @@ export interface CatalogConstraint {
   kind: ConstraintKind;
   columns: string[];
   target: { schema: string; table: string; columns: string[] } | null;
-  /** The referential action on delete, in the spec's words, for foreign keys. */
+  /** The referential actions on delete and on update, in the spec's words, for foreign keys. */
   onDelete: string | null;
+  onUpdate: string | null;
 }
 
 /** CatalogIndex is one index of a table. */
@@ -41,6 +44,8 @@ export interface CatalogIndex {
   name: string;
   unique: boolean;
   columns: string[];
+  /** The access method (btree, gin, ...). */
+  method: string;
 }
 
 /** PolicyCommand is pg_policies.cmd. */
@@ -111,7 +116,7 @@ WHERE c.relkind IN ('r', 'p') AND ${KEY} = ANY ($1::text[])`,
   coalesce(bt.typcategory, t.typcategory)::text AS category,
   (SELECT e.enumlabel FROM pg_catalog.pg_enum e WHERE e.enumtypid = coalesce(bt.oid, t.oid) ORDER BY e.enumsortorder LIMIT 1) AS enum_first,
   a.attnotnull AS not_null, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS "default",
-  (a.attidentity::text <> '' OR a.attgenerated::text <> '') AS generated
+  (a.attidentity::text <> '' OR a.attgenerated::text <> '') AS generated, a.attidentity::text AS identity
 FROM ${REL}
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -123,14 +128,14 @@ ORDER BY 1, a.attnum`,
   ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.i) AS columns,
   fn.nspname AS target_schema, fc.relname AS target_table,
   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, i) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.i) AS target_columns,
-  con.confdeltype::text AS on_delete
+  con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update
 FROM ${REL}
 JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE ${KEY} = ANY ($1::text[])
 ORDER BY 1, 2`,
-  indexes: `SELECT ${KEY} AS key, ic.relname AS name, i.indisunique AS "unique",
+  indexes: `SELECT ${KEY} AS key, ic.relname AS name, i.indisunique AS "unique", (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = ic.relam) AS method,
   ARRAY(SELECT coalesce(a.attname::text, '') FROM unnest(i.indkey) WITH ORDINALITY k(num, o) LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num ORDER BY k.o) AS columns
 FROM ${REL}
 JOIN pg_catalog.pg_index i ON i.indrelid = c.oid
@@ -200,7 +205,8 @@ export function buildCatalog(rows: CatalogRows): Catalog {
   for (const r of rows.tables) tables.set(str(r.key), tableOf(r));
   for (const r of rows.columns) tables.get(str(r.key))?.columns.push(columnOf(r));
   for (const r of rows.constraints) tables.get(str(r.key))?.constraints.push(constraintOf(r));
-  for (const r of rows.indexes) tables.get(str(r.key))?.indexes.push({ name: str(r.name), unique: bool(r.unique), columns: strings(r.columns) });
+  for (const r of rows.indexes)
+    tables.get(str(r.key))?.indexes.push({ name: str(r.name), unique: bool(r.unique), columns: strings(r.columns), method: str(r.method) || 'btree' });
   for (const r of rows.policies) tables.get(str(r.key))?.policies.push(policyOf(r));
   for (const r of rows.privileges) {
     const t = tables.get(str(r.key));
@@ -249,6 +255,7 @@ function columnOf(r: Record<string, unknown>): CatalogColumn {
     notNull: bool(r.not_null),
     default: strOrNull(r.default),
     generated: bool(r.generated),
+    identity: str(r.identity) === 'a' ? 'always' : str(r.identity) === 'd' ? 'by default' : null,
   };
 }
 
@@ -258,7 +265,8 @@ function constraintOf(r: Record<string, unknown>): CatalogConstraint {
     r.target_table === null || r.target_table === undefined
       ? null
       : { schema: str(r.target_schema), table: str(r.target_table), columns: strings(r.target_columns) };
-  return { name: str(r.name), kind, columns: strings(r.columns), target, onDelete: kind === 'foreign' ? (ON_DELETE[str(r.on_delete)] ?? null) : null };
+  const action = (v: unknown): string | null => (kind === 'foreign' ? (ON_DELETE[str(v)] ?? null) : null);
+  return { name: str(r.name), kind, columns: strings(r.columns), target, onDelete: action(r.on_delete), onUpdate: action(r.on_update) };
 }
 
 function policyOf(r: Record<string, unknown>): CatalogPolicy {

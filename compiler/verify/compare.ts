@@ -64,6 +64,8 @@ function compareColumns(t: ExpectedTable, actual: CatalogTable, resolved: Resolu
     const wantType = r?.type ?? normalizeType(c.type);
     if (a.type !== wantType) say(c.name, `type is ${a.type}, spec says ${c.type}`);
     if (a.notNull !== c.notNull) say(c.name, a.notNull ? 'is NOT NULL, spec says nullable' : 'is nullable, spec says NOT NULL');
+    if (a.identity !== c.identity)
+      say(c.name, `is ${a.identity ? `an identity (${a.identity})` : 'not an identity'}, spec says ${c.identity ? `identity (${c.identity})` : 'none'}`);
     if (a.generated) continue;
     if (c.default === null && a.default !== null && !(SERIAL.test(c.type.trim()) && a.default.startsWith('nextval(')))
       say(c.name, `has default ${a.default}, spec says none`);
@@ -96,8 +98,14 @@ function compareKeys(t: ExpectedTable, actual: CatalogTable, say: Say): void {
   }
   const constraintNames = new Set(actual.constraints.map((k) => k.name));
   for (const name of t.checks) if (!constraintNames.has(name)) say(null, `check constraint ${name} missing`);
-  const indexNames = new Set(actual.indexes.map((i) => i.name));
-  for (const name of t.indexes) if (!indexNames.has(name)) say(null, `index ${name} missing`);
+  for (const name of t.namedUniques)
+    if (!actual.constraints.some((k) => k.kind === 'unique' && k.name === name)) say(null, `unique constraint ${name} missing`);
+  for (const name of t.indexes) {
+    const index = actual.indexes.find((i) => i.name === name);
+    const method = t.methods[name] ?? 'btree';
+    if (!index) say(null, `index ${name} missing`);
+    else if (index.method !== method) say(null, `index ${name} is ${index.method}, spec says ${method}`);
+  }
 }
 
 function compareForeignKeys(t: ExpectedTable, actual: CatalogTable, say: Say): void {
@@ -114,6 +122,8 @@ function compareForeignKeys(t: ExpectedTable, actual: CatalogTable, say: Say): v
     if (!same) say(fk.column, `references ${spell(found[0]!)}, spec says ${want}`);
     else if (same.onDelete !== fk.onDelete)
       say(fk.column, `foreign key is ON DELETE ${(same.onDelete ?? 'no action').toUpperCase()}, spec says ON DELETE ${fk.onDelete.toUpperCase()}`);
+    else if (same.onUpdate !== null && same.onUpdate !== fk.onUpdate)
+      say(fk.column, `foreign key is ON UPDATE ${same.onUpdate.toUpperCase()}, spec says ON UPDATE ${fk.onUpdate.toUpperCase()}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * behind one small interface. The drivers are loaded only when a connection
  * is opened, so other commands never pay for them.
  */
+import { PGLITE_EXTENSIONS } from '../sql/extensions.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -65,11 +66,28 @@ export function asDbError(error: unknown): DbError | null {
 
 type PGlite = import('@electric-sql/pglite').PGlite;
 
-/** Starts a fresh embedded PostgreSQL in memory. */
-export async function openEmbedded(): Promise<Connection> {
+/** The extensions of `names` PGlite cannot load (it ships the modules of ../sql/extensions PGLITE_EXTENSIONS). */
+export function unavailableExtensions(names: readonly string[]): string[] {
+  return names.filter((n) => !(n in PGLITE_EXTENSIONS));
+}
+
+/** The PGlite extension modules for `names` (each one PGlite ships; see unavailableExtensions). */
+async function extensionModules(names: readonly string[]): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const module = PGLITE_EXTENSIONS[name];
+    if (!module) continue;
+    const loaded = (await import(`@electric-sql/pglite/contrib/${module}`)) as Record<string, unknown>;
+    out[module] = loaded[module];
+  }
+  return out;
+}
+
+/** Starts a fresh embedded PostgreSQL in memory, with the extensions the spec creates. */
+export async function openEmbedded(extensions: readonly string[] = []): Promise<Connection> {
   let db: PGlite;
   try {
-    db = await startPglite();
+    db = await startPglite(await extensionModules(extensions));
   } catch (error) {
     throw new ConnectionError(`cannot start the embedded PostgreSQL (PGlite): ${(error as Error).message}`);
   }
@@ -97,14 +115,14 @@ export async function openEmbedded(): Promise<Connection> {
  * cannot be loaded is removed and the cluster made afresh. WebAssembly is
  * compiled with the baseline compiler only (../wasm.ts).
  */
-async function startPglite(): Promise<PGlite> {
+async function startPglite(extensions: Record<string, unknown>): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const cache = dataDirCache();
   if (cache && existsSync(cache)) {
     try {
       const saved = new Blob([readFileSync(cache)]);
       return await baselineOnly(async () => {
-        const db = new PGlite({ loadDataDir: saved });
+        const db = new PGlite({ loadDataDir: saved, extensions: extensions as never });
         await db.waitReady;
         return db;
       });
@@ -113,7 +131,7 @@ async function startPglite(): Promise<PGlite> {
     }
   }
   const db = await baselineOnly(async () => {
-    const fresh = new PGlite();
+    const fresh = new PGlite({ extensions: extensions as never });
     await fresh.waitReady;
     return fresh;
   });

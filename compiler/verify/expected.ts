@@ -7,6 +7,8 @@
  * constraints, indexes and policies come from ../model/names, like the SQL
  * the emitter writes.
  */
+import type { ExpectedObjects } from './objects.js';
+import { touchTrigger } from '../emit/objects.js';
 import type { Environment, ExistingTable, Feature, OnDelete, Operation, Spec } from '../model/types.js';
 import { featuresInOrder } from '../model/types.js';
 import { checkName, foreignKeyName, inCheckName, ownerIndexName, primaryKeyName, uniqueName } from '../model/names.js';
@@ -28,6 +30,7 @@ export interface ExpectedColumn {
   in: ReadonlyArray<string | number> | null;
   /** The column's `check:` expression, which probe values must pass. */
   check: string | null;
+  identity: 'always' | 'by default' | null;
 }
 
 /** ExpectedForeignKey is the foreign key a column's `references:` creates. */
@@ -36,6 +39,7 @@ export interface ExpectedForeignKey {
   column: string;
   target: { schema: string; table: string; column: string };
   onDelete: OnDelete;
+  onUpdate: OnDelete;
 }
 
 /** ExpectedPolicy is one policy pamc writes (../emit/access.ts policiesOf). */
@@ -67,8 +71,12 @@ export interface ExpectedTable {
   primaryKey: { name: string; columns: string[] } | null;
   foreignKeys: ExpectedForeignKey[];
   uniques: Array<{ name: string; column: string }>;
+  /** Names of check constraints, and of unique constraints over several columns (`unique:`). */
   checks: string[];
+  namedUniques: string[];
   indexes: string[];
+  /** The access method of each index that is not btree. */
+  methods: Record<string, string>;
   rls: ExpectedRls;
   policies: ExpectedPolicy[];
   grants: ExpectedGrant[];
@@ -78,6 +86,8 @@ export interface ExpectedTable {
 export interface ExpectedSchema {
   environment: Environment;
   tables: ExpectedTable[];
+  /** Enums, extensions, the realtime publication, pamc's triggers. */
+  objects: ExpectedObjects;
 }
 
 /** The features whose migrations an environment receives (drafts never). */
@@ -88,13 +98,21 @@ export function featuresFor(spec: Spec, environment: Environment): Feature[] {
 /** The expected schema of an environment. */
 export function expectedSchema(spec: Spec, environment: Environment): ExpectedSchema {
   const existing = spec.phases.flatMap((p) => p.existing);
-  const { state } = fold(featuresFor(spec, environment), existing, () => false);
+  const features = featuresFor(spec, environment);
+  const { state, enums } = fold(features, existing, () => false);
   const tables: ExpectedTable[] = [];
   for (const t of state.values()) {
     if (t.origin.kind === 'builtin') continue;
     tables.push(expectedTable(t));
   }
-  return { environment, tables };
+  const managed = [...state.values()].filter((t) => t.origin.kind === 'feature');
+  const objects: ExpectedObjects = {
+    enums: [...enums.values()].map((e) => ({ key: `${e.schema}.${e.name}`, values: [...e.values] })),
+    extensions: [...new Set(features.flatMap((f) => f.extensions.map((x) => x.value)))],
+    realtime: managed.filter((t) => t.realtime).map((t) => `${t.schema}.${t.name}`),
+    triggers: managed.flatMap((t) => (t.touch ? [{ key: `${t.schema}.${t.name}`, name: touchTrigger(t.name, t.touch) }] : [])),
+  };
+  return { environment, tables, objects };
 }
 
 function expectedTable(t: TableState): ExpectedTable {
@@ -106,6 +124,7 @@ function expectedTable(t: TableState): ExpectedTable {
     default: c.default?.value ?? null,
     in: c.in?.value ?? null,
     check: c.check?.value ?? null,
+    identity: c.identity,
   }));
   const pk = t.columns.filter((c) => c.column.primaryKey).map((c) => c.column.name);
   const foreignKeys: ExpectedForeignKey[] = [];
@@ -119,12 +138,15 @@ function expectedTable(t: TableState): ExpectedTable {
         column: c.name,
         target: { schema: c.references.schema, table: c.references.table, column: c.references.column },
         onDelete: c.references.onDelete ?? 'no action',
+        onUpdate: c.references.onUpdate ?? 'no action',
       });
     if (c.unique) uniques.push({ name: uniqueName(t.name, c.name), column: c.name });
     if (c.in) checks.push(inCheckName(t.name, c.name));
     if (c.check) checks.push(checkName(t.name, c));
   }
+  checks.push(...t.checks.map((c) => c.name.value));
   const indexes = t.indexes.filter((i) => i.origin.kind === 'feature').map((i) => i.index.name);
+  const methods = Object.fromEntries(t.indexes.flatMap((i) => (i.index.method && i.index.method !== 'btree' ? [[i.index.name, i.index.method]] : [])));
   const { rls, policies, grants } = expectedAccess(t);
   const owner = rls.kind === 'rules' ? rls.owner : null;
   if (owner && needsOwnerIndex(t, owner)) indexes.push(ownerIndexName(t.name, owner));
@@ -137,7 +159,9 @@ function expectedTable(t: TableState): ExpectedTable {
     foreignKeys,
     uniques,
     checks,
+    namedUniques: t.uniques.map((u) => u.name.value),
     indexes,
+    methods,
     rls,
     policies,
     grants,

@@ -24,14 +24,15 @@ import { compareSchema, type Drift } from './compare.js';
 import type { Connection } from './db.js';
 import { displayName, existingTablesSql, expectedSchema, tableKeyOf, type ExpectedSchema, type MigrationFile } from './expected.js';
 import { grantExcess, type Exposure } from './exposure.js';
-import { readCatalog, resolveSpec, runProbes, scanExposure } from './inspect.js';
+import { readCatalog, readObjects, resolveSpec, runProbes, scanExposure } from './inspect.js';
+import { compareObjects } from './objects.js';
 import { DEFAULT_LOCK_POLICY, DEFAULT_STATEMENT_TIMEOUT_MS, type LockMode } from './locks.js';
 import { stubTables, tablesCreatedByHand } from './migrations.js';
 import { planProbes, probedRuleKinds, probedTables, type ProbeResult } from './probes.js';
 import type { RuleKindName } from './scenario.js';
 import { Session, Unverifiable, type VerifyAbort } from './session.js';
 import { splitMigration, type SplitMigration } from './split.js';
-import { HAS_AUTH_SQL, STANDIN_SQL } from './standin.js';
+import { HAS_AUTH_SQL, SEARCH_PATH_SQL, STANDIN_SQL } from './standin.js';
 
 /** VerifyInput is what verify proves: an environment's migrations (pamc's and hand-written, in version order) against the spec. */
 export interface VerifyInput {
@@ -176,6 +177,7 @@ async function setup(session: Session, input: VerifyInput, migrations: readonly 
     await session.exec(STANDIN_SQL);
     report.target.standin = true;
   }
+  await session.exec(SEARCH_PATH_SQL);
   if (session.db.kind === 'embedded') {
     const stubs = existingTablesSql(
       stubTables(
@@ -200,7 +202,8 @@ async function judge(session: Session, expected: ExpectedSchema, options: Verify
   const catalog = await readCatalog(session, expected.tables.map(tableKeyOf));
   const resolved = await resolveSpec(session, expected);
   lap('catalog');
-  report.drift = compareSchema(expected, catalog, resolved);
+  const keys = expected.tables.map(tableKeyOf);
+  report.drift = [...compareSchema(expected, catalog, resolved), ...compareObjects(expected.objects, await readObjects(session, keys), keys)];
   lap('compare');
   progress('scanning views and functions for exposure');
   const scan = await scanExposure(session, expected);

@@ -5,6 +5,7 @@
  * hands the rows to the pure modules that judge them (./catalog,
  * ./exposure, ./probes).
  */
+import { OBJECT_QUERIES } from './objects.js';
 import { buildCatalog, CATALOG_QUERIES, RESOLVE_READ_SQL, resolveSql, type Catalog, type CatalogRows, type Resolutions } from './catalog.js';
 import { asDbError } from './db.js';
 import { tableKeyOf, type ExpectedSchema } from './expected.js';
@@ -18,6 +19,11 @@ async function runQueries<K extends string>(session: Session, queries: Record<K,
   const rows = {} as Record<K, Rows>;
   for (const [name, sql] of Object.entries(queries) as Array<[K, string]>) rows[name] = (await session.query(sql, sql.includes('$1') ? [keys] : [])).rows;
   return rows;
+}
+
+/** Reads the objects beside tables (./objects) for the tables `keys`. */
+export async function readObjects(session: Session, keys: string[]): Promise<Record<keyof typeof OBJECT_QUERIES, Rows>> {
+  return runQueries(session, OBJECT_QUERIES, keys);
 }
 
 /** Reads the catalog of the tables `keys` ("schema.table"). */
