@@ -87,7 +87,7 @@ describe('the Pam playbook spec', () => {
     const folds = foldEnvironments(out.spec!);
     for (const entry of lock.entries) {
       const feature = folds.ready.find((f) => f.name === entry.feature)!;
-      expect(feature.exactGrants, entry.feature).toBe(entry.grants === 'exact');
+      expect(feature.legacy, entry.feature).toBe(entry.grants !== 'exact');
       const derived = deriveMigration(feature, entry.version, folds.deltaOf(feature));
       const path = join(ROOT, 'out', entry.environments.includes('production') ? '' : 'staging', entry.file);
       expect(derived.sql, entry.file).toBe(readFileSync(path, 'utf8'));

@@ -123,7 +123,7 @@ describe('the package', () => {
       // The first command goes through npx, as the README says; the others run the same bin with node.
       const init = sh(app, 'npx', ['--no-install', 'pamc', 'init']);
       expect(init.status).toBe(0);
-      expect(init.stdout).toContain('added the pamc settings in package.json (schema: schema, out: supabase/migrations)');
+      expect(init.stdout).toContain('added the pamc settings in package.json (schema: schema, out: supabase/migrations, base: origin/main)');
       expect(readFileSync(join(app, 'supabase/migrations/20240101000000_profiles.sql'), 'utf8')).toBe(HAND_WRITTEN);
       const build = pamc('build');
       expect(build.stderr).toBe('');

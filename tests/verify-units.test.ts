@@ -16,6 +16,9 @@ import { buildCatalog } from '../compiler/verify/catalog.js';
 import type { ExpectedSchema, ExpectedTable } from '../compiler/verify/expected.js';
 import { databaseUrlProblem, redactUrl } from '../compiler/verify/db.js';
 
+/** A spec without enums, extensions, realtime or triggers. */
+const NO_OBJECTS: ExpectedSchema['objects'] = { enums: [], extensions: [], realtime: [], triggers: [] };
+
 describe('statements from the parser', () => {
   let parser: SqlParser;
   beforeAll(async () => {
@@ -157,15 +160,19 @@ describe('compareSchema', () => {
     name: 'notes',
     managed: true,
     columns: [
-      { name: 'id', type: 'uuid', notNull: true, default: 'gen_random_uuid()', in: null, check: null },
-      { name: 'user_id', type: 'uuid', notNull: false, default: null, in: null, check: null },
-      { name: 'body', type: 'text', notNull: true, default: null, in: null, check: null },
+      { name: 'id', type: 'uuid', notNull: true, default: 'gen_random_uuid()', in: null, check: null, identity: null },
+      { name: 'user_id', type: 'uuid', notNull: false, default: null, in: null, check: null, identity: null },
+      { name: 'body', type: 'text', notNull: true, default: null, in: null, check: null, identity: null },
     ],
     primaryKey: { name: 'notes_pkey', columns: ['id'] },
-    foreignKeys: [{ name: 'notes_user_id_fkey', column: 'user_id', target: { schema: 'auth', table: 'users', column: 'id' }, onDelete: 'cascade' }],
+    foreignKeys: [
+      { name: 'notes_user_id_fkey', column: 'user_id', target: { schema: 'auth', table: 'users', column: 'id' }, onDelete: 'cascade', onUpdate: 'no action' },
+    ],
     uniques: [],
     checks: [],
+    namedUniques: [],
     indexes: ['notes_user_id_idx'],
+    methods: {},
     rls: { kind: 'rules', owner: 'user_id', allow: ['select'], rules: [], serviceOnly: false },
     policies: [
       { name: 'Users can read own notes', command: 'SELECT', roles: ['authenticated'], using: '(select auth.uid()) = user_id', check: null, permissive: true },
@@ -175,7 +182,7 @@ describe('compareSchema', () => {
       { role: 'service_role', operations: ['select', 'insert', 'update', 'delete'], exact: false },
     ],
   };
-  const expected: ExpectedSchema = { environment: 'production', tables: [expectedTable] };
+  const expected: ExpectedSchema = { environment: 'production', tables: [expectedTable], objects: NO_OBJECTS };
   const catalog = (patch: (t: CatalogTable) => void = () => undefined): Catalog => {
     const c = buildCatalog({
       tables: [{ key: 'public.notes', schema: 'public', name: 'notes', row_security: true, force_row_security: false }],
@@ -372,6 +379,7 @@ describe('locks', () => {
 describe('exposure, judged on catalog rows', () => {
   const expected: ExpectedSchema = {
     environment: 'production',
+    objects: NO_OBJECTS,
     tables: [
       {
         schema: 'public',
@@ -382,7 +390,9 @@ describe('exposure, judged on catalog rows', () => {
         foreignKeys: [],
         uniques: [],
         checks: [],
+        namedUniques: [],
         indexes: [],
+        methods: {},
         rls: { kind: 'rules', owner: 'user_id', allow: ['select', 'insert'], rules: [], serviceOnly: false },
         policies: [],
         grants: [
