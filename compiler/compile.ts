@@ -22,7 +22,7 @@ import { foldEnvironments } from './diff/environments.js';
 import { judgeHistory } from './history/index.js';
 import { judgeBaseLock } from './history/base.js';
 import { LEGACY_LOCK_FILE, LOCK_FILE, parseLock, type Lock } from './lock/index.js';
-import { foreignFiles, judgeOutput, orphanFiles } from './output/index.js';
+import { foreignFiles, judgeOutput, orphanFiles, ownedPaths } from './output/index.js';
 import type { BaseRef } from './output/base.js';
 import { judgeAdditions } from './plan/additions.js';
 import { planMigrations, type PlannedMigration } from './plan/index.js';
@@ -97,12 +97,16 @@ function readSpec(input: CompileInput, parser: SqlParser, clock: Stopwatch): { s
   return { spec: model.spec, diagnostics: [...diagnostics, ...model.diagnostics], complete: read === input.sources.length };
 }
 
-/** A lock file read, its problems judged (those of the base's lock say so). */
-function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; diagnostics: Diagnostic[] } {
+/**
+ * A lock file read, its problems judged (those of the base's lock say so).
+ * A feature listed twice is build's to repair when a base shows it is work
+ * in progress (`repairs`): it keeps the later version and rebuilds.
+ */
+function readLock(source: SourceFile | null, atBase: boolean, repairs: (feature: string) => boolean = () => false): { lock: Lock; diagnostics: Diagnostic[] } {
   const { lock, problems } = parseLock(source);
-  const diagnostics = problems.flatMap((p) =>
-    judge({ kind: 'lock-unreadable', span: p.span, message: atBase ? `(at the base ref) ${p.message}` : p.message, conflict: p.conflict }),
-  );
+  const diagnostics = problems
+    .filter((p) => !(p.duplicate && repairs(p.duplicate)))
+    .flatMap((p) => judge({ kind: 'lock-unreadable', span: p.span, message: atBase ? `(at the base ref) ${p.message}` : p.message, problem: p.kind }));
   return { lock, diagnostics };
 }
 
@@ -115,6 +119,13 @@ function readLock(source: SourceFile | null, atBase: boolean): { lock: Lock; dia
 function withShippedGrants(spec: Spec, shipped: Lock): Spec {
   const exact = new Map(shipped.entries.map((e) => [e.feature, e.grants === 'exact']));
   return { ...spec, phases: spec.phases.map((p) => ({ ...p, features: p.features.map((f) => ({ ...f, legacy: !(exact.get(f.name) ?? true) })) })) };
+}
+
+/** Features the base shipped since the branch left it (not in the lock at the fork point). */
+function behindBase(ref: BaseRef | null, shipped: Lock | null): Set<string> {
+  if (!ref?.fork || !shipped) return new Set();
+  const atFork = new Set(parseLock(ref.fork).lock.entries.map((e) => e.feature));
+  return new Set(shipped.entries.map((e) => e.feature).filter((f) => !atFork.has(f)));
 }
 
 /** Marks the warnings the spec acknowledges: same rule, located inside the table, column or extension that says so. */
@@ -139,8 +150,9 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const clock = stopwatch();
   const read = readSpec(input, parser, clock);
   const { diagnostics, complete } = read;
-  const current = readLock(input.lock, false);
   const base = input.base ? readLock(input.base.lock, true) : null;
+  const shippedAtBase = new Set(base?.lock.entries.map((e) => e.feature) ?? []);
+  const current = readLock(input.lock, false, (feature) => input.repair === true && base !== null && !shippedAtBase.has(feature));
   const spec = withShippedGrants(read.spec, base?.lock ?? current.lock);
   diagnostics.push(...current.diagnostics, ...(base?.diagnostics ?? []));
   const lock = current.lock;
@@ -151,7 +163,8 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const unshipped = new Set(base ? lock.entries.filter((e) => !shippedNames.has(e.feature)).map((e) => e.feature) : []);
   // A lock that cannot be read lists nothing: its files are not orphans, the lock is the problem.
   const orphans = current.diagnostics.length ? [] : orphanFiles([lock, ...(base ? [base.lock] : [])], input.outFiles);
-  const foreign = foreignFiles(lock, input.outFiles).filter((p) => !orphans.includes(p));
+  const atBase = base ? ownedPaths(base.lock) : new Set<string>();
+  const foreign = foreignFiles(lock, input.outFiles).filter((p) => !orphans.includes(p) && !atBase.has(p));
   const repair = input.repair === true && base !== null;
   clock.measure('rules', () => {
     const history = {
@@ -162,8 +175,10 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
       options: input.options,
       canon,
       incomplete: !complete,
+      behind: behindBase(input.base ?? null, base?.lock ?? null),
+      ref: input.base?.ref,
     };
-    diagnostics.push(...judgeHistory(history), ...(base && !repair ? judgeBaseLock(base.lock, lock) : []));
+    diagnostics.push(...judgeHistory(history), ...(base && !repair ? judgeBaseLock(base.lock, lock, history.behind) : []));
     diagnostics.push(...judgeAdditions(folds.all, shippedNames, folds.deltaOf));
     const output = { lock, outDir: input.outDir, outFiles: input.outFiles, base: input.base ?? null, unshipped };
     diagnostics.push(...judgeOutput({ ...output, foreign, orphans, repair, features: folds.all, ready: folds.ready, deltaOf: folds.deltaOf }));

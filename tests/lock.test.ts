@@ -51,16 +51,26 @@ describe('lock, format 2', () => {
     const text = `${renderLock(entries)}<<<<<<< HEAD\n${ours}\n=======\n${theirs}\n>>>>>>> main\n`;
     const { problems } = parseLock({ path: 'l', text });
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.conflict).toBe(true);
+    expect(problems[0]!.kind).toBe('conflict');
     expect(problems[0]!.message).toBe(`the lock has git conflict markers (line ${entries.length + 2}): a merge left it unresolved`);
     expect(text.slice(problems[0]!.span.start, problems[0]!.span.end)).toBe('<<<<<<< HEAD');
   });
 
-  test('a feature listed twice with different records, a line that is not a record, a foreign header: refused', () => {
-    const twice = `${renderLock(entries)}${entryLine({ ...entries[0]!, phase: 9 })}\n`;
-    expect(parseLock({ path: 'l', text: twice }).problems[0]!.message).toBe(
-      `the lock lists feature \`${entries[0]!.feature}\` twice (lines 2 and ${entries.length + 2})`,
-    );
+  test('a feature listed twice with different records is a problem, and the later version is kept', () => {
+    const later = another(entries[0]!, entries[0]!.feature, '20991231000000');
+    const twice = parseLock({ path: 'l', text: `${renderLock(entries)}${entryLine(later)}\n` });
+    expect(twice.problems.map((p) => [p.kind, p.duplicate, p.message])).toEqual([
+      [
+        'duplicate',
+        entries[0]!.feature,
+        `the lock lists feature \`${entries[0]!.feature}\` twice (lines 2 and ${entries.length + 2}): a merge or rebase kept two versions of its migration`,
+      ],
+    ]);
+    expect(twice.lock.entries.find((e) => e.feature === entries[0]!.feature)).toEqual(later);
+    expect(twice.lock.entries).toHaveLength(entries.length);
+  });
+
+  test('a line that is not a record, a foreign header: refused', () => {
     expect(parseLock({ path: 'l', text: `${renderLock(entries)}{"feature":1}\n` }).problems[0]!.message).toBe(
       `line ${entries.length + 2} of the lock is not a migration record`,
     );

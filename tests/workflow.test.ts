@@ -110,6 +110,24 @@ describe('work in progress', () => {
     }
   });
 
+  it('a branch behind its base is told to merge or rebase first, not that it dropped what the base shipped since', async () => {
+    const p = await twoBranches();
+    try {
+      feature(p.dir, 18, 'convoys', '          name:    { type: text }');
+      for (const r of [await build(p.dir, '2026-12-01T11:00:00Z', '--base', 'main'), await check(p.dir, '--base', 'main')]) {
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(
+          'error[stale-output]: `main` shipped feature `campgrounds` (20261201100000_campgrounds.sql) after this branch left it: the branch does not have it yet',
+        );
+        expect(r.stderr).toContain('= help: merge or rebase on `main` (`git merge main`), then run `pamc build`');
+        expect(r.stderr).not.toContain('drop-phase');
+        expect(r.stderr).not.toContain('no longer lists');
+      }
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('a feature removed before merge takes its migration with it', async () => {
     const p = repo();
     try {
@@ -208,6 +226,44 @@ describe('two pull requests in parallel', () => {
     try {
       expect(gitStatus(p.dir, 'rebase', '-q', 'main')).toBe(0);
       await repairAndShip(p.dir);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('a rebase of several commits that each rebuilt the feature: the lock lists it twice, and build keeps one, after what shipped', async () => {
+    const p = repo('early');
+    try {
+      feature(p.dir, 18, 'convoys');
+      expect((await build(p.dir, '2026-12-01T09:00:00Z', '--base', 'main')).status).toBe(0);
+      commitAll(p.dir, 'convoys');
+      feature(p.dir, 18, 'convoys', '          name:    { type: text }');
+      expect((await build(p.dir, '2026-12-01T09:30:00Z', '--base', 'main')).status).toBe(0);
+      commitAll(p.dir, 'convoys: a name');
+      git(p.dir, 'checkout', '-q', 'main');
+      git(p.dir, 'checkout', '-qb', 'late');
+      feature(p.dir, 17, 'campgrounds');
+      expect((await build(p.dir, '2026-12-01T10:00:00Z', '--base', 'main')).status).toBe(0);
+      commitAll(p.dir, 'campgrounds');
+      git(p.dir, 'checkout', '-q', 'main');
+      git(p.dir, 'merge', '-q', '--no-ff', '--no-edit', 'late');
+      git(p.dir, 'checkout', '-q', 'early');
+      expect(gitStatus(p.dir, 'rebase', '-q', 'main')).toBe(0);
+      const listed = readFileSync(join(p.dir, 'out', 'pamc.lock'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"feature":"convoys"'));
+      expect(listed).toHaveLength(2);
+      expect((await check(p.dir)).stderr).toContain('error[lock-integrity]: the lock lists feature `convoys` twice');
+      const r = await build(p.dir, '2026-12-01T11:00:00Z', '--base', 'main');
+      expect(r.status, r.stderr).toBe(0);
+      expect(
+        readLockEntries(join(p.dir, 'out', 'pamc.lock'))
+          .filter((e) => e.feature === 'convoys')
+          .map((e) => e.version),
+      ).toEqual(['20261201110000']);
+      expect(migrations(p.dir).filter((f) => f.includes('convoys'))).toEqual(['20261201110000_convoys.sql']);
+      commitAll(p.dir, 'rebuilt');
+      expect((await check(p.dir, '--base', 'main')).status).toBe(0);
     } finally {
       p.cleanup();
     }

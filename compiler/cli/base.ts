@@ -10,7 +10,7 @@ import type { Diagnostic, Span } from '../report/diagnostic.js';
 import { judge } from '../rules/index.js';
 import { LEGACY_LOCK_FILE, LOCK_FILE } from '../lock/index.js';
 import type { BaseRef } from '../output/base.js';
-import { gitFiles, gitShow, hasRef } from './git.js';
+import { gitFiles, gitShow, hasRef, mergeBase } from './git.js';
 import { settingsFrom, type Settings } from './project.js';
 
 /** What `check` needs of the base: the ref's lock and files, the base's settings, and the diagnostics of settings the pull request changed. */
@@ -33,7 +33,15 @@ export function readBase(cwd: string, ref: string, current: Settings): BaseRead 
   const name = [LOCK_FILE, LEGACY_LOCK_FILE].find((n) => gitShow(cwd, ref, `${settings.out}/${n}`) !== null) ?? LOCK_FILE;
   const lockText = gitShow(cwd, ref, `${settings.out}/${name}`);
   const sql = new Map([...gitFiles(cwd, ref, settings.out)].filter(([file]) => file.endsWith('.sql')));
-  const base: BaseRef = { ref, lock: lockText === null ? null : { path: `${ref}:${settings.out}/${name}`, text: lockText }, files: sql };
+  const fork = mergeBase(cwd, ref);
+  const forkText =
+    fork === null ? null : ([LOCK_FILE, LEGACY_LOCK_FILE].map((n) => gitShow(cwd, fork, `${settings.out}/${n}`)).find((t) => t !== null) ?? null);
+  const base: BaseRef = {
+    ref,
+    lock: lockText === null ? null : { path: `${ref}:${settings.out}/${name}`, text: lockText },
+    files: sql,
+    fork: forkText === null || fork === null ? null : { path: `${fork.slice(0, 12)}:${settings.out}/${LOCK_FILE}`, text: forkText },
+  };
   const pkgPath = resolve(cwd, 'package.json');
   const pkg = existsSync(pkgPath) ? readFileSync(pkgPath, 'utf8') : null;
   const diagnostics = (['out', 'schema', 'prefix'] as const).flatMap((setting) =>

@@ -81,7 +81,9 @@ function summary(output: CompileOutput, out: string, ref: string | null, dry: bo
         `${verb('removed', 'would remove')} ${out}/${path} (${output.orphans.includes(path) ? 'pamc wrote it and no lock lists it' : 'work in progress the spec no longer has'})`,
       );
   }
-  if (lines.length === (ref === null ? 0 : 1)) lines.push(`${out}/ is up to date (${output.plan.length} migration${output.plan.length === 1 ? '' : 's'})`);
+  const restored = lines.length === (ref === null ? 0 : 1) && output.files.has(LOCK_FILE);
+  if (restored) lines.push(`${verb('wrote', 'would write')} ${out}/${LOCK_FILE} (the entries the base ships, restored)`);
+  else if (lines.length === (ref === null ? 0 : 1)) lines.push(`${out}/ is up to date (${output.plan.length} migration${output.plan.length === 1 ? '' : 's'})`);
   return lines.map((l) => `${l}\n`).join('');
 }
 

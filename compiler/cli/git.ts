@@ -25,6 +25,13 @@ export function gitRef(cwd: string, ref: string): string {
   return git(cwd, ['rev-parse', '--show-prefix']).stdout.trim();
 }
 
+/** The commit where HEAD left `ref` (git merge-base), or null when they share none. */
+export function mergeBase(cwd: string, ref: string): string | null {
+  gitRef(cwd, ref);
+  const r = git(cwd, ['merge-base', ref, 'HEAD']);
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
 /** Whether `cwd` is in a git repository that has `ref` (a `pamc.base` that does not exist here is not used). */
 export function hasRef(cwd: string, ref: string): boolean {
   try {

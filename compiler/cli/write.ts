@@ -116,11 +116,11 @@ export async function writeBuild(
     if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
   }
   const lock = files.get(LOCK_FILE);
-  if (lock !== undefined) {
-    if (!stillHeld()) throw new IoError(`the build lock of ${outDir} was taken over while this build ran; nothing was committed`);
-    writeFile(outDir, LOCK_FILE, lock);
-    for (const rel of remove) if (REMOVABLE.test(rel) && !files.has(rel)) rmSync(join(outDir, rel), { force: true });
-  }
+  if ((lock !== undefined || remove.length > 0) && !stillHeld())
+    throw new IoError(`the build lock of ${outDir} was taken over while this build ran; nothing was committed`);
+  if (lock !== undefined) writeFile(outDir, LOCK_FILE, lock);
+  // What the (new) lock no longer lists goes after it: replaced work in progress, orphans, a format 1 lock.
+  for (const rel of remove) if (REMOVABLE.test(rel) && !files.has(rel)) rmSync(join(outDir, rel), { force: true });
   rmSync(join(outDir, JOURNAL), { force: true });
 }
 

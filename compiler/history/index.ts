@@ -30,6 +30,10 @@ export interface HistoryInput {
   options: ModelOptions;
   canon: TypeCanonicalizer;
   incomplete: boolean;
+  /** Features the base shipped after the branch left it: absent from the branch because it is behind, not because it removed them. */
+  behind?: ReadonlySet<string>;
+  /** The base ref, as the user named it. */
+  ref?: string;
 }
 
 /** Judges the spec against what was shipped. */
@@ -40,12 +44,16 @@ export function judgeHistory(input: HistoryInput): Diagnostic[] {
 }
 
 /** Shipped features no longer in the spec: their phase gone (once per phase), or the feature alone. */
-function goneFeatures({ shipped, spec, incomplete }: HistoryInput, byName: ReadonlyMap<string, Feature>): Diagnostic[] {
+function goneFeatures({ shipped, spec, incomplete, behind, ref }: HistoryInput, byName: ReadonlyMap<string, Feature>): Diagnostic[] {
   if (incomplete) return [];
   const out: Diagnostic[] = [];
   const reported = new Set<number>();
   for (const [i, e] of shipped.entries.entries()) {
     if (byName.has(e.feature)) continue;
+    if (behind?.has(e.feature)) {
+      out.push(...judge({ kind: 'base-ahead', span: shipped.spans[i] ?? shipped.span, entry: e, ref: ref ?? 'the base' }));
+      continue;
+    }
     const phase = spec.phases.find((p) => p.phase === e.phase);
     if (phase) out.push(...judge({ kind: 'gone-feature', span: phase.featuresSpan, entry: e, phase }));
     else if (!reported.has(e.phase)) {

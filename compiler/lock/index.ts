@@ -94,14 +94,21 @@ function isEntry(v: unknown): v is LockEntry {
   );
 }
 
-/** LockProblem is why a lock file cannot be read; `conflict`: it holds git's conflict markers. */
+/**
+ * LockProblem is why a lock file cannot be trusted as it is: it cannot be
+ * read (the lock is then empty), it holds git's conflict markers (likewise),
+ * or (`duplicate`) it lists a feature twice, as a rebase leaves a feature
+ * rebuilt in several commits: the lock then keeps the later version, and
+ * `duplicate` names the feature.
+ */
 export interface LockProblem {
   span: Span;
   message: string;
-  conflict: boolean;
+  kind: 'unreadable' | 'conflict' | 'duplicate';
+  duplicate?: string;
 }
 
-/** ParsedLock is a lock read from its file, and the problems found (the lock is then empty). */
+/** ParsedLock is a lock read from its file, and the problems found. */
 export interface ParsedLock {
   lock: Lock;
   problems: LockProblem[];
@@ -114,7 +121,10 @@ export function parseLock(source: SourceFile | null): ParsedLock {
   const emptySpan: Span = { file: source?.path ?? 'pamc.lock', start: 0, end: 0 };
   const empty: Lock = { entries: [], spans: [], span: emptySpan, legacy: false };
   if (!source) return { lock: empty, problems: [] };
-  const fail = (message: string, span: Span = emptySpan, conflict = false): ParsedLock => ({ lock: empty, problems: [{ span, message, conflict }] });
+  const fail = (message: string, span: Span = emptySpan, kind: LockProblem['kind'] = 'unreadable'): ParsedLock => ({
+    lock: empty,
+    problems: [{ span, message, kind }],
+  });
   const lines: Array<{ text: string; start: number; n: number }> = [];
   let at = 0;
   for (const [i, text] of source.text.split('\n').entries()) {
@@ -123,11 +133,12 @@ export function parseLock(source: SourceFile | null): ParsedLock {
   }
   const lineSpan = (l: { text: string; start: number }): Span => ({ file: source.path, start: l.start, end: l.start + l.text.length });
   const marker = lines.find((l) => CONFLICT_MARKER.test(l.text));
-  if (marker) return fail(`the lock has git conflict markers (line ${marker.n}): a merge left it unresolved`, lineSpan(marker), true);
+  if (marker) return fail(`the lock has git conflict markers (line ${marker.n}): a merge left it unresolved`, lineSpan(marker), 'conflict');
   if (lines[0]?.text.trim() === '{') return parseLegacy(source, fail);
   if (lines[0]?.text !== HEADER)
     return fail(`the lock does not start with ${HEADER}: it is not a lock pamc wrote (format ${LOCK_FORMAT})`, lineSpan(lines[0]!));
   const read: Array<{ entry: LockEntry; span: Span }> = [];
+  const problems: LockProblem[] = [];
   const seen = new Map<string, { line: string; n: number }>();
   for (const l of lines.slice(1)) {
     if (l.text.trim() === '') continue;
@@ -140,14 +151,21 @@ export function parseLock(source: SourceFile | null): ParsedLock {
     if (!isEntry(value)) return fail(`line ${l.n} of the lock is not a migration record`, lineSpan(l));
     const before = seen.get(value.feature);
     if (before && before.line === l.text) continue;
-    if (before) return fail(`the lock lists feature \`${value.feature}\` twice (lines ${before.n} and ${l.n})`, lineSpan(l), true);
-    seen.set(value.feature, { line: l.text, n: l.n });
     const key = '"file":';
     const startOfFile = l.start + l.text.indexOf(key) + key.length;
-    read.push({ entry: value, span: { file: source.path, start: startOfFile, end: startOfFile + JSON.stringify(value.file).length } });
+    const record = { entry: value, span: { file: source.path, start: startOfFile, end: startOfFile + JSON.stringify(value.file).length } };
+    if (before) {
+      const message = `the lock lists feature \`${value.feature}\` twice (lines ${before.n} and ${l.n}): a merge or rebase kept two versions of its migration`;
+      problems.push({ span: lineSpan(l), message, kind: 'duplicate', duplicate: value.feature });
+      const i = read.findIndex((r) => r.entry.feature === value.feature);
+      if (read[i]!.entry.version < value.version) read[i] = record;
+      continue;
+    }
+    seen.set(value.feature, { line: l.text, n: l.n });
+    read.push(record);
   }
   read.sort((a, b) => (a.entry.version < b.entry.version ? -1 : a.entry.version > b.entry.version ? 1 : 0));
-  return { lock: { entries: read.map((r) => r.entry), spans: read.map((r) => r.span), span: emptySpan, legacy: false }, problems: [] };
+  return { lock: { entries: read.map((r) => r.entry), spans: read.map((r) => r.span), span: emptySpan, legacy: false }, problems };
 }
 
 /** A format 1 lock: one JSON document, `migrations` in order (its chained hash is not checked: the base branch proves what shipped). */

@@ -13,6 +13,8 @@ export interface BaseRef {
   lock: SourceFile | null;
   /** The .sql files of the base's output directory: path relative to it → git blob id. */
   files: ReadonlyMap<string, string>;
+  /** The lock where the branch left the base (git merge-base): what the base shipped since is not the branch's to have yet. */
+  fork?: SourceFile | null;
 }
 
 /** The git blob id of a text (what `git hash-object` prints for a file with these bytes). */

@@ -102,7 +102,7 @@ export type HistoryFact =
 
 /** OutputFact is found by ../output, comparing the output directory with the lock. */
 export type OutputFact =
-  | { kind: 'lock-unreadable'; span: Span; message: string; conflict: boolean }
+  | { kind: 'lock-unreadable'; span: Span; message: string; problem: 'unreadable' | 'conflict' | 'duplicate' }
   | { kind: 'owned-file'; span: Span; entry: LockEntry; path: string; shown: string; text: string | undefined }
   | { kind: 'version-step'; span: Span; entry: LockEntry; previous: LockEntry }
   | { kind: 'migration-name'; span: Span; feature: string; file: string }
@@ -111,6 +111,8 @@ export type OutputFact =
   | { kind: 'unlisted-file'; span: Span; shown: string; interrupted: boolean; staging: boolean }
   /** A migration pamc wrote that no lock lists; `base`: a base ref says what shipped, so build may remove it. */
   | { kind: 'orphan-file'; span: Span; shown: string; base: boolean }
+  /** A feature the base shipped after the branch left it, which the branch does not have yet. */
+  | { kind: 'base-ahead'; span: Span; entry: LockEntry; ref: string }
   | { kind: 'rederived'; span: Span; entry: LockEntry; shown: string; text: string | undefined; expected: string }
   | { kind: 'rederived-entry'; span: Span; entry: LockEntry; expected: LockEntry | null }
   | { kind: 'foreign-file'; span: Span; shown: string; atBase: 'absent' | 'same' | 'changed' | null }

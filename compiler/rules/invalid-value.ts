@@ -115,6 +115,12 @@ export const rule = defineRule({
       case 'policy':
         return policyParts(fact.policy);
       case 'acknowledgment':
+        // A widening of access is shown so that a reviewer reads its reason: the pull request that widens cannot hide it.
+        if (fact.rule === 'widened-access')
+          return {
+            message: '`widened-access` is shown for review and cannot be acknowledged',
+            hint: 'the `reason:` beside the new rule is what reviewers read; remove this entry',
+          };
         if (fact.severity === 'warning') return null;
         return fact.severity === null
           ? {

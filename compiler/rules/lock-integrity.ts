@@ -30,9 +30,12 @@ export const rule = defineRule({
     if (fact.kind === 'lock-unreadable') {
       return {
         message: fact.message,
-        hint: fact.conflict
-          ? `each line of ${LOCK_FILE} is one migration: keep the lines of both sides and delete the marker lines (or \`git checkout --theirs\` the lock), then run \`pamc build\`, which gives this branch's unshipped features versions after everything shipped`
-          : `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`,
+        hint:
+          fact.problem === 'conflict'
+            ? `each line of ${LOCK_FILE} is one migration: keep the lines of both sides and delete the marker lines (or \`git checkout --theirs\` the lock), then run \`pamc build\`, which gives this branch's unshipped features versions after everything shipped`
+            : fact.problem === 'duplicate'
+              ? 'run `pamc build --base <the branch it merges into>` (or set `pamc.base`): it keeps work in progress once, rebuilt after everything shipped'
+              : `restore ${LOCK_FILE} from version control (git checkout -- <path>); pamc writes it, nobody edits it by hand`,
       };
     }
     const { base, current } = fact;

@@ -5,14 +5,20 @@ export const rule = defineRule({
   severity: 'error',
   stage: 'output',
   summary: 'The output directory is not what `pamc build` would leave: a feature is not built yet, or a migration pamc wrote is listed by no lock.',
-  on: ['unbuilt-feature', 'unlisted-file', 'orphan-file'],
+  on: ['unbuilt-feature', 'unlisted-file', 'orphan-file', 'base-ahead'],
   check(fact) {
+    if (fact.kind === 'base-ahead') {
+      return {
+        message: `\`${fact.ref}\` shipped feature \`${fact.entry.feature}\` (${fact.entry.file}) after this branch left it: the branch does not have it yet`,
+        hint: `merge or rebase on \`${fact.ref}\` (\`git merge ${fact.ref}\`), then run \`pamc build\`: work in progress moves after what shipped`,
+      };
+    }
     if (fact.kind === 'orphan-file') {
       return {
         message: `${fact.shown} was written by pamc but no lock lists it (a branch's migration after a merge, or a lock entry lost in a conflict): applied in order, its \`IF NOT EXISTS\` would hide what the listed migrations create`,
         hint: fact.base
           ? 'run `pamc build`: the base does not ship it, so build removes it and rebuilds the features that are not shipped'
-          : 'run `pamc build --base origin/main` (or set `pamc.base`) so pamc knows what was shipped and repairs the lock; delete the file only if it was never merged',
+          : 'run `pamc build --base <the branch it merges into>` (or set `pamc.base`) so pamc knows what was shipped and repairs the lock; delete the file only if it was never merged',
       };
     }
     if (fact.kind === 'unbuilt-feature')
