@@ -146,13 +146,30 @@ function canonicalizer(parser: SqlParser): (type: string) => string {
   };
 }
 
+/** The base's lock and the lock (a feature listed twice is build's to repair when the base shows it is work in progress). */
+function readLocks(input: CompileInput): { base: ReturnType<typeof readLock> | null; current: ReturnType<typeof readLock> } {
+  const base = input.base ? readLock(input.base.lock, true) : null;
+  const shippedAtBase = new Set(base?.lock.entries.map((e) => e.feature) ?? []);
+  const current = readLock(input.lock, false, (feature) => input.repair === true && base !== null && !shippedAtBase.has(feature));
+  return { base, current };
+}
+
+/**
+ * The .sql files no lock lists: orphans (pamc wrote them) and foreign ones
+ * (hand-written). A lock that cannot be read lists nothing: its files are
+ * not orphans, the lock is the problem.
+ */
+function unlisted(input: CompileInput, lock: Lock, base: Lock | null, unreadable: boolean): { orphans: string[]; foreign: string[] } {
+  const orphans = unreadable ? [] : orphanFiles([lock, ...(base ? [base] : [])], input.outFiles);
+  const atBase = base ? ownedPaths(base) : new Set<string>();
+  return { orphans, foreign: foreignFiles(lock, input.outFiles).filter((p) => !orphans.includes(p) && !atBase.has(p)) };
+}
+
 export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const clock = stopwatch();
   const read = readSpec(input, parser, clock);
   const { diagnostics, complete } = read;
-  const base = input.base ? readLock(input.base.lock, true) : null;
-  const shippedAtBase = new Set(base?.lock.entries.map((e) => e.feature) ?? []);
-  const current = readLock(input.lock, false, (feature) => input.repair === true && base !== null && !shippedAtBase.has(feature));
+  const { base, current } = readLocks(input);
   const spec = withShippedGrants(read.spec, base?.lock ?? current.lock);
   diagnostics.push(...current.diagnostics, ...(base?.diagnostics ?? []));
   const lock = current.lock;
@@ -161,10 +178,7 @@ export function compile(input: CompileInput, parser: SqlParser): CompileOutput {
   const canon = canonicalizer(parser);
   const shippedNames = new Set((base?.lock ?? lock).entries.map((e) => e.feature));
   const unshipped = new Set(base ? lock.entries.filter((e) => !shippedNames.has(e.feature)).map((e) => e.feature) : []);
-  // A lock that cannot be read lists nothing: its files are not orphans, the lock is the problem.
-  const orphans = current.diagnostics.length ? [] : orphanFiles([lock, ...(base ? [base.lock] : [])], input.outFiles);
-  const atBase = base ? ownedPaths(base.lock) : new Set<string>();
-  const foreign = foreignFiles(lock, input.outFiles).filter((p) => !orphans.includes(p) && !atBase.has(p));
+  const { orphans, foreign } = unlisted(input, lock, base?.lock ?? null, current.diagnostics.length > 0);
   const repair = input.repair === true && base !== null;
   clock.measure('rules', () => {
     const history = {
