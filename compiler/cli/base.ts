@@ -50,13 +50,6 @@ export function readBase(cwd: string, ref: string, current: Settings): BaseRead 
   return { base, settings, diagnostics, sources: new Map(pkg === null ? [] : [['package.json', pkg]]) };
 }
 
-/** The base options of build and check: `--base REF`, or `--no-base` to ignore the `pamc.base` setting. */
-export function baseOptions<C extends { option(flags: string, description: string): C }>(c: C): C {
-  return c
-    .option('--base <ref>', 'what was shipped is the lock at this git ref (e.g. origin/main); default: package.json pamc.base, when git has it')
-    .option('--no-base', 'ignore pamc.base: everything in the lock is shipped');
-}
-
 /** The base ref a command uses: `--base`, else the `pamc.base` setting when git has that ref, else none. */
 export function baseRef(cwd: string, flag: string | boolean | undefined, settings: Settings): string | null {
   if (typeof flag === 'string') return flag;

@@ -13,7 +13,7 @@ import { clock, printTimings, report, type CommonOptions } from './common.js';
 import type { Context } from './context.js';
 import { baseRef, readBase } from './base.js';
 import { loadProject, settings } from './project.js';
-import { interruptedBuild } from './write.js';
+import { interruptedBuild } from './journal.js';
 
 export interface CheckOptions extends CommonOptions {
   base?: string | boolean;

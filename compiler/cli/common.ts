@@ -1,24 +1,13 @@
 /**
- * What the commands share: their common options, the clock, and printing
- * diagnostics and timings.
+ * What the commands share: their options (CommonOptions), the clock, and
+ * printing diagnostics and timings.
  */
-import { CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
 import type { Diagnostic } from '../report/diagnostic.js';
-import { FORMATS, onChangedLines, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
+import { packageVersion } from './commands.js';
+import { onChangedLines, renderGithub, renderJson, renderSarif, renderText, type Format, type Sources } from '../report/render.js';
 import type { ChangedLines } from './git.js';
 import { styleFor, type Context } from './context.js';
-
-/** The package's root directory (for package.json and docs/), from dist/compiler/cli/. */
-export const PACKAGE_ROOT = new URL('../../../', import.meta.url);
-
-export function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** CommonOptions are the options of build and check. */
 export interface CommonOptions {
@@ -85,18 +74,4 @@ export function report(ctx: Context, all: readonly Diagnostic[], sources: Source
 /** Prints milliseconds per stage to stderr, the shell's and the core's. */
 export function printTimings(ctx: Context, ...parts: Array<Readonly<Record<string, number>>>): void {
   for (const part of parts) for (const [stage, ms] of Object.entries(part)) ctx.stderr.write(`timing ${stage} ${ms.toFixed(2)} ms\n`);
-}
-
-export function formatOption(): Option {
-  return new Option('--format <format>', 'output format').choices(FORMATS as unknown as string[]).default('text');
-}
-
-/** Adds the options build and check share. */
-export function commonOptions<C extends { option(flags: string, description: string): C; addOption(o: Option): C }>(c: C): C {
-  return c
-    .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)')
-    .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')
-    .option('--now <date>', 'the clock for new versions: ISO 8601 or epoch seconds (default: SOURCE_DATE_EPOCH, else now)')
-    .option('--timings', 'print the time each stage took to stderr')
-    .addOption(formatOption());
 }

@@ -3,7 +3,6 @@
  * the spec of the project, refused while it has errors, and writing the
  * result to a file or to stdout.
  */
-import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hasErrors } from '../report/diagnostic.js';
@@ -18,18 +17,6 @@ export interface DescribeOptions {
   env: Environment;
   out?: string;
   schema?: string;
-}
-
-/** Adds --env, --out FILE and --schema DIR to a command. */
-export function describeOptions(command: Command, outHelp: string): Command {
-  return command
-    .addOption(
-      new Option('--env <environment>', 'which features: production, or staging (production and the staging-only ones)')
-        .choices(['production', 'staging'])
-        .default('production'),
-    )
-    .option('--out <file>', outHelp)
-    .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)');
 }
 
 /** The project's spec, or exit status 1 after printing why there is none (the spec has errors). */

@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { findRule, RULES } from '../rules/index.js';
-import { PACKAGE_ROOT } from './common.js';
+import { PACKAGE_ROOT } from './commands.js';
 import { fail, type Context } from './context.js';
 
 export function explainCommand(id: string | undefined, ctx: Context): number {

@@ -7,7 +7,6 @@
  * there stays as it is, so running it twice changes nothing. Exit 0: done;
  * 2: usage or I/O failure.
  */
-import type { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PackageJsonError, withPamcSettings, type PamcSettings } from '../init/package-json.js';
@@ -121,7 +120,7 @@ function outStep(cwd: string, settings: InitSettings): string {
   return `left ${settings.out}/ as it was (${sql} migration${sql === 1 ? '' : 's'}; pamc writes its own beside them and never touches others)`;
 }
 
-async function initCommand(opts: InitOptions, ctx: Context): Promise<number> {
+export async function initCommand(opts: InitOptions, ctx: Context): Promise<number> {
   const pkgPath = join(ctx.cwd, 'package.json');
   const text = readText(pkgPath);
   if (text === null) return fail(ctx, `no package.json in ${ctx.cwd}: run \`pamc init\` at the root of the app (\`npm init -y\` makes one)`);
@@ -139,16 +138,4 @@ async function initCommand(opts: InitOptions, ctx: Context): Promise<number> {
   }
   ctx.stdout.write(`${lines.join('\n')}\nnext: npx pamc build\n`);
   return 0;
-}
-
-/** Registers `pamc init` on the program; `done` receives the exit status. */
-export function registerInit(program: Command, ctx: Context, done: (status: number) => void): void {
-  program
-    .command('init')
-    .description('set pamc up in this repository: schema/ with an example, package.json settings, a CI workflow, .gitattributes')
-    .option('--schema <dir>', 'directory of phase files (default: "schema")')
-    .option('--out <dir>', 'migrations directory (default: supabase/migrations in a Supabase project, else "out")')
-    .option('--prefix <prefix>', 'table-name prefix that policy names leave out (e.g. "pam_")')
-    .option('--no-workflow', 'do not write .github/workflows/pamc.yml')
-    .action(async (opts: InitOptions) => done(await initCommand(opts, ctx)));
 }

@@ -6,7 +6,6 @@
  * transaction; nothing is written to it. Exit 0: written; 2: usage, I/O or
  * connection failure (an existing file without --force included).
  */
-import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadParser } from '../sql/parser.js';
@@ -68,7 +67,7 @@ function sourceName(url: string): string {
   }
 }
 
-async function pullCommand(opts: PullOptions, ctx: Context): Promise<number> {
+export async function pullCommand(opts: PullOptions, ctx: Context): Promise<number> {
   const resolved = resolveDatabaseUrl(opts.databaseUrl, ctx.env);
   if (!resolved) return fail(ctx, noDatabaseUrl('pamc pull'));
   const problem = databaseUrlProblem(resolved);
@@ -101,18 +100,4 @@ async function pullCommand(opts: PullOptions, ctx: Context): Promise<number> {
     ctx.stderr.write(result.omitted.map((o) => `  - ${o.table === null ? '' : `${o.table}: `}${o.what}\n`).join(''));
   }
   return 0;
-}
-
-/** Registers `pamc pull` on the program; `done` receives the exit status. */
-export function registerPull(program: Command, ctx: Context, done: (status: number) => void): void {
-  program
-    .command('pull')
-    .description(
-      "write a phase file declaring an existing database's tables `existing:` (reads only; the URL: --database-url, PAMC_DATABASE_URL or DATABASE_URL)",
-    )
-    .option('--database-url <url>', 'the database to read (postgres://...); default: PAMC_DATABASE_URL, else DATABASE_URL')
-    .option('--schema-name <name>', 'the database schema to read', 'public')
-    .option('--out-file <file>', 'the phase file to write (default: <schema>/phase-0-existing.yaml)')
-    .option('--force', 'overwrite the file if it exists')
-    .action(async (opts: PullOptions) => done(await pullCommand(opts, ctx)));
 }

@@ -4,7 +4,7 @@
  */
 import { posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PACKAGE_ROOT } from './common.js';
+import { PACKAGE_ROOT } from './commands.js';
 
 /** Where an app that installed pamc finds the schema, relative to its root. */
 export const INSTALLED_SCHEMA = 'node_modules/pamc/compiler/validate/pamc.schema.json';

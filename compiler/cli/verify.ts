@@ -18,7 +18,6 @@
  */
 import { PGLITE_EXTENSIONS } from '../sql/extensions.js';
 import { plural } from '../report/render.js';
-import { InvalidArgumentError, Option, type Command } from 'commander';
 import { hasErrors } from '../report/diagnostic.js';
 import { renderJson, renderText } from '../report/render.js';
 import type { Environment } from '../model/types.js';
@@ -118,7 +117,7 @@ function statusOf(report: VerifyReport, controller: AbortController): number {
   return report.ok ? 0 : 1;
 }
 
-async function verifyCommand(opts: VerifyCommandOptions, ctx: Context): Promise<number> {
+export async function verifyCommand(opts: VerifyCommandOptions, ctx: Context): Promise<number> {
   // Loaded when verify runs, not when pamc starts: the other commands never need them.
   const [db, { verify }, { renderVerifyJson, renderVerifyText }] = await Promise.all([
     import('../verify/db.js'),
@@ -178,41 +177,4 @@ async function verifyCommand(opts: VerifyCommandOptions, ctx: Context): Promise<
     ctx.stdout.write(opts.format === 'text' ? renderVerifyText(shown, opts.timings === true) : renderVerifyJson(shown));
     return statusOf(report, controller);
   });
-}
-
-function milliseconds(value: string): number {
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError('expected a whole number of milliseconds, at least 1');
-  return n;
-}
-
-/** Registers `pamc verify` on the program; `done` receives the exit status. */
-export function registerVerify(program: Command, ctx: Context, done: (status: number) => void): void {
-  program
-    .command('verify')
-    .description(
-      'apply the migrations to a real PostgreSQL (embedded, or a server in a rolled-back transaction), compare the catalog with the spec, scan for exposure and probe every access rule',
-    )
-    .addOption(
-      new Option('--env <environment>', 'which migrations: production (out/) or staging (out/staging/)')
-        .choices(['production', 'staging'])
-        .default('production'),
-    )
-    .option(
-      '--database-url <url>',
-      'verify against this server (postgres://...) inside one transaction that is rolled back (default: PAMC_DATABASE_URL, then DATABASE_URL; else embedded)',
-    )
-    .option('--embedded', 'use the embedded PostgreSQL even when PAMC_DATABASE_URL or DATABASE_URL is set')
-    .addOption(
-      new Option('--lock-timeout <ms>', 'server: how long each statement waits for a lock before it is retried (3 retries)')
-        .argParser(milliseconds)
-        .default(1000),
-    )
-    .addOption(new Option('--statement-timeout <ms>', 'server: the longest any one statement may run').argParser(milliseconds).default(60_000))
-    .option('--schema <dir>', 'directory of phase files (default: "schema", or package.json pamc.schema)')
-    .option('--out <dir>', 'output directory (default: "out", or package.json pamc.out)')
-    .option('--timings', 'print the time each step took')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: VerifyCommandOptions) => done(await verifyCommand(opts, ctx)));
 }

@@ -15,15 +15,15 @@
  * behind; pamc's own migrations that no lock lists are orphans, which the
  * next build removes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lock as lockDirectory } from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import { LEGACY_LOCK_FILE, LOCK_FILE, parseLock, STAGING_DIR } from '../lock/index.js';
-import { IoError } from './io.js';
+import { LOCK_FILE, STAGING_DIR } from '../lock/index.js';
+import { interruptedBuild, JOURNAL } from './journal.js';
 
-/** The journal of a build between its first migration and its lock. */
-export const JOURNAL = '.pamc-build.journal';
+export { interruptedBuild, JOURNAL } from './journal.js';
+import { IoError } from './io.js';
 
 /** The build lock of an output directory (a directory, held by proper-lockfile). */
 export const BUILD_LOCK = '.pamc-build.lock';
@@ -128,34 +128,6 @@ function writeFile(outDir: string, rel: string, content: string): void {
   const target = join(outDir, rel);
   mkdirSync(dirname(target), { recursive: true });
   writeFileAtomic.sync(target, content);
-}
-
-/** The files the lock lists (paths relative to the output directory), or null when it cannot be read. */
-function lockedPaths(outDir: string): Set<string> | null {
-  const name = [LOCK_FILE, LEGACY_LOCK_FILE].find((n) => existsSync(join(outDir, n)));
-  if (!name) return new Set();
-  const { lock, problems } = parseLock({ path: name, text: readFileSync(join(outDir, name), 'utf8') });
-  if (problems.length) return null;
-  return new Set(lock.entries.flatMap((e) => [e.file, `${STAGING_DIR}/${e.file}`]));
-}
-
-/**
- * Migrations an interrupted build put in place without listing them in the
- * lock (paths relative to the output directory). `check` reports them;
- * `build` removes them (recoverBuild).
- */
-export function interruptedBuild(outDir: string): string[] {
-  const journal = join(outDir, JOURNAL);
-  if (!existsSync(journal)) return [];
-  let files: string[];
-  try {
-    files = (JSON.parse(readFileSync(journal, 'utf8')) as { files: unknown[] }).files.filter((f): f is string => typeof f === 'string');
-  } catch {
-    return [];
-  }
-  const locked = lockedPaths(outDir);
-  if (locked === null) return [];
-  return files.filter((f) => !locked.has(f) && !f.includes('..') && existsSync(join(outDir, f)));
 }
 
 /**

@@ -24,8 +24,7 @@ const COLORS: Record<Color, Array<Parameters<Style>[0]>> = {
 export type Sources = ReadonlyMap<string, string>;
 
 /** Formats the `--format` option accepts. */
-export const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format } from './formats.js';
 
 /** Location is a diagnostic's place in lines and columns (1-based; end is exclusive). */
 export interface Location {

@@ -1,31 +1,26 @@
 #!/usr/bin/env node
 /**
- * The benchmark: how pamc's cost grows with the spec.
+ * The benchmark: what pamc costs at the sizes users have, as ratios measured
+ * side by side in one run. A script, not a test: it prints numbers and never
+ * fails on them.
  *
  * Generates synthetic specs (owner-RLS tables spread over phases, with
  * references between tables and to auth.users, checks, `in` lists, indexes
- * and extends) into temporary directories, then times whole `pamc build`
- * (each run in a fresh copy of the project, out/ empty) and `pamc check` (on
- * the built project)
- * processes: min / median / max wall time and peak memory (RSS). Also times
- * `pamc check` on the bundled spec (schema/ + out/ of this repository), bare
- * `node -e 0` for scale, and one instrumented run per size (`--timings`)
- * for the per-stage breakdown. Beside each build it times the floor
- * (./floor.mjs): a process that only loads the parser, parse-checks that
- * build's migrations on one thread and writes them. The synthetic projects
- * have no node_modules, so they run without the fragment cache, as a first
- * run does.
+ * and extends) into temporary directories, and times whole processes:
+ * - `pamc check` on the repository's own spec against bare `node -e 0`;
+ * - `pamc build` from scratch (each run in a fresh copy, out/ empty) and
+ *   `pamc check` on the built project, per size, with peak memory;
+ * - `pamc build` of one more table on a built spec of 1,000 tables;
+ * - with `--against <dir>` (another checkout of pamc, built), the two last
+ *   for both, interleaved: before and after a change, in one run;
+ * - `pamc verify` on the repository's spec, and with PAMC_TEST_DATABASE_URL
+ *   ./verify-load.mjs (an application's latency beside verify).
  *
- * A script, not a test: it prints numbers and never fails on them.
- *
- *   npm run bench                       # everything (a few minutes)
- *   npm run bench -- --sizes 100,1000   # some sizes only
- *   npm run bench -- --runs 3           # runs per measurement (default: 7 small, 3 large)
- *   npm run bench -- --json             # the results as JSON on stdout as well
- *   npm run bench -- --no-verify        # without pamc verify (PGlite, and beside a server's load)
- *
- * With PAMC_TEST_DATABASE_URL set, it then runs ./verify-load.mjs: an
- * application's query latency on a server with and without verify beside it.
+ *   npm run bench                               # 100, 1,000 and 10,000 tables
+ *   npm run bench -- --sizes 100,1000           # some sizes only
+ *   npm run bench -- --runs 3                   # runs per measurement (default: 7, 5 at 1,000, 3 at 10,000)
+ *   npm run bench -- --against ../pamc-before   # before/after at 1,000 tables
+ *   npm run bench -- --no-verify --json         # without verify; the results as JSON too
  *   node tests/bench/run.mjs --generate 1000 DIR   # write a spec only (for profiling)
  *
  * Needs dist/ (npx tsc -p .).
@@ -39,7 +34,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/compiler/cli/main.js');
 const WRAPPER = join(dirname(fileURLToPath(import.meta.url)), 'maxrss.mjs');
-const FLOOR = join(dirname(fileURLToPath(import.meta.url)), 'floor.mjs');
 const VERIFY_LOAD = join(dirname(fileURLToPath(import.meta.url)), 'verify-load.mjs');
 const TABLES_PER_PHASE = 50;
 const EXTEND_EVERY = 10;
@@ -159,41 +153,18 @@ function stats(samples) {
   return { min: sorted[0], median, max: sorted[sorted.length - 1], n: sorted.length };
 }
 
-/** Runs `node args` in `cwd` `runs` times, `before` before each; `command` may be a function giving [args, cwd] after `before`. */
-function repeat(runs, before, command, cwd, env = {}) {
-  const ms = [];
-  const mib = [];
-  const stages = [];
-  const stdout = [];
-  for (let i = 0; i < runs; i++) {
-    before?.();
-    const [args, dir] = typeof command === 'function' ? command() : [command, cwd];
-    const r = measure(args, dir, { env });
-    ms.push(r.ms);
-    mib.push(r.mib);
-    stages.push(stageTimings(`${r.stdout}\n${r.stderr}`));
-    stdout.push(r.stdout);
-  }
-  return { wall: stats(ms), rss: stats(mib), stages, stdout };
-}
-
-/** Runs each of `jobs` once per round, `runs` rounds; the statistics of each job. */
+/** Runs each job once per round, `runs` rounds (so that the machine's load touches all alike): each job's wall and RSS statistics. */
 function interleave(runs, jobs) {
   const samples = jobs.map(() => ({ ms: [], mib: [] }));
   for (let i = 0; i < runs; i++) {
     for (const [j, job] of jobs.entries()) {
-      const r = measure(job.args, ROOT, { env: job.env ?? {} });
+      job.before?.();
+      const r = measure(job.args(), job.cwd(), { env: job.env ?? {} });
       samples[j].ms.push(r.ms);
       samples[j].mib.push(r.mib);
     }
   }
   return samples.map((x) => ({ wall: stats(x.ms), rss: stats(x.mib) }));
-}
-
-function stageTimings(stderr) {
-  const out = {};
-  for (const m of stderr.matchAll(/^timing (\S+) ([0-9.]+) ms$/gm)) out[m[1]] = Number(m[2]);
-  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -212,18 +183,62 @@ function table(headers, rows) {
 // Main.
 
 function parseArgs(argv) {
-  const opts = { sizes: [100, 500, 1000, 10000], runs: null, json: false, keep: false, verify: true };
+  const opts = { sizes: [100, 1000, 10000], runs: null, verify: true, json: false, against: null, generate: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') opts.sizes = argv[++i].split(',').map(Number);
     else if (a === '--runs') opts.runs = Number(argv[++i]);
-    else if (a === '--json') opts.json = true;
-    else if (a === '--keep') opts.keep = true;
     else if (a === '--no-verify') opts.verify = false;
+    else if (a === '--json') opts.json = true;
+    else if (a === '--against') opts.against = resolve(argv[++i]);
     else if (a === '--generate') opts.generate = { tables: Number(argv[++i]), dir: resolve(argv[++i]) };
-    else throw new Error(`unknown argument ${a}`);
+    else throw new Error(`unknown option ${a}`);
   }
   return opts;
+}
+
+/** A project in a fresh directory under `work`: the schema of `spec`, and (`out`) the output directory of a built copy. */
+function copier(work, prefix) {
+  let n = 0;
+  return (spec, out = null) => {
+    const dir = join(work, `${prefix}-${++n}`);
+    cpSync(join(spec, 'schema'), join(dir, 'schema'), { recursive: true });
+    cpSync(join(spec, 'package.json'), join(dir, 'package.json'));
+    if (out) cpSync(out, join(dir, 'out'), { recursive: true });
+    return dir;
+  };
+}
+
+/** One more table, in a phase of its own, on a generated project of `tables` tables. */
+function addTable(dir, tables) {
+  const phase = Math.ceil(tables / TABLES_PER_PHASE) + 1;
+  writeFileSync(join(dir, 'schema', `phase-${String(phase).padStart(4, '0')}.yaml`), `phase: ${phase}\ntitle: One more\nfeatures:\n${tableYaml(tables)}\n`);
+}
+
+/** Build from scratch and build of one more table at `n` tables, for each CLI in `clis` (name → path), interleaved. */
+function buildJobs(work, clis, n) {
+  const spec = join(work, `spec-${n}`);
+  if (!existsSync(spec)) generate(n, spec);
+  const jobs = [];
+  for (const [name, cli] of Object.entries(clis)) {
+    const copy = copier(work, `${name}-${n}`);
+    const built = copy(spec);
+    measure([cli, 'build', '--now', NOW], built);
+    let dir = '';
+    jobs.push({ name, what: 'build from scratch', before: () => (dir = copy(spec)), args: () => [cli, 'build', '--now', NOW], cwd: () => dir });
+    jobs.push({
+      name,
+      what: 'build of one more table',
+      before: () => {
+        dir = copy(spec, join(built, 'out'));
+        addTable(dir, n);
+      },
+      args: () => [cli, 'build', '--now', String(Number(NOW) + 86400)],
+      cwd: () => dir,
+    });
+    jobs.push({ name, what: 'check', args: () => [cli, 'check'], cwd: () => built });
+  }
+  return jobs;
 }
 
 function main() {
@@ -235,196 +250,74 @@ function main() {
   }
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -p .\` first`);
   const log = (s) => process.stderr.write(`${s}\n`);
+  const say = (s) => process.stdout.write(`${s}\n`);
   const runsFor = (n) => opts.runs ?? (n >= 10000 ? 3 : n >= 1000 ? 5 : 7);
-  const results = {
-    machine: { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, peakRss: TIME ? `${TIME} -f %M` : 'resourceUsage().maxRSS' },
-    baseline: {},
-    sizes: [],
-  };
+  const results = { machine: { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}` }, sizes: [] };
+  say(`node ${process.version}, ${results.machine.cpus}`);
 
   log('node -e 0 and pamc check on the bundled spec, interleaved …');
-  // Interleaved, so that a change in the machine's load touches all three alike. The fragment cache
-  // (node_modules/.cache/pamc) is warmed first; the third row runs without it.
-  measure([CLI, 'check'], ROOT);
-  const [node, bundledCheck, bundledCheckNoCache] = interleave(opts.runs ?? 15, [
-    { args: ['-e', '0'] },
-    { args: [CLI, 'check'] },
-    { args: [CLI, 'check'], env: { PAMC_FRAGMENT_CACHE: '0' } },
+  const [node, bundled] = interleave(opts.runs ?? 15, [
+    { args: () => ['-e', '0'], cwd: () => ROOT },
+    { args: () => [CLI, 'check'], cwd: () => ROOT },
   ]);
-  Object.assign(results.baseline, { node, bundledCheck, bundledCheckNoCache });
-  results.baseline.bundledStages = stageTimings(measure([CLI, 'check', '--timings'], ROOT).stderr);
-  if (opts.verify) {
-    // The first warm run saves PGlite's data directory if it is not saved yet; the cold runs never use it.
-    log('pamc verify on the bundled spec (PGlite) …');
-    results.verify = {
-      cold: repeat(opts.runs ?? 2, null, [CLI, 'verify', '--timings'], ROOT, { PAMC_PGLITE_CACHE: '0' }),
-      warm: (measure([CLI, 'verify'], ROOT), repeat(opts.runs ?? 3, null, [CLI, 'verify', '--timings'], ROOT)),
-    };
-  }
+  results.bundled = { node, check: bundled, ratio: bundled.wall.median / node.wall.median };
+  say(
+    `\npamc check on the bundled spec: ${fmt(bundled.wall.median)} against node -e 0 ${fmt(node.wall.median)}: ${results.bundled.ratio.toFixed(2)}× (budget 3×)`,
+  );
 
   const work = mkdtempSync(join(tmpdir(), 'pamc-bench-'));
   try {
     for (const n of opts.sizes) {
-      const spec = join(work, `t${n}`);
-      const g = generate(n, spec);
-      const runs = runsFor(n);
-      log(`${n} tables (${g.features} features, ${g.phases} phases): build ×${runs} …`);
-      // Every build runs in a fresh copy of the project, as in a fresh clone, and nothing is removed until the
-      // benchmark ends: on a file system without a journal (ext4 here), creating files right after tens of
-      // thousands were removed costs several times more (docs/performance.md), which would measure the
-      // benchmark's own clean-up.
-      let copies = 0;
-      let dir = spec;
-      const fresh = () => {
-        dir = join(work, `t${n}-run${++copies}`);
-        cpSync(join(spec, 'schema'), join(dir, 'schema'), { recursive: true });
-        cpSync(join(spec, 'package.json'), join(dir, 'package.json'));
-        // The build flushes the file system it writes (`sync -f`): without this, it would also write back the
-        // copy just made and whatever the previous run left unwritten, which is the benchmark's, not pamc's.
-        spawnSync('sync', [], { stdio: 'ignore' });
-      };
-      const build = repeat(runs, fresh, () => [[CLI, 'build', '--now', NOW], dir]);
-      fresh();
-      const buildStages = stageTimings(measure([CLI, 'build', '--now', NOW, '--timings'], dir).stderr);
-      log(`${n} tables: floor ×${runs} …`);
-      // The floor (floor.mjs): parser, parse-check and durable writes of this build's migrations, nothing else.
-      const built = join(dir, 'out');
-      let floors = 0;
-      const floorStages = [];
-      const floor = repeat(
-        runs,
-        () => spawnSync('sync', [], { stdio: 'ignore' }),
-        () => [[FLOOR, built, join(work, `t${n}-floor${++floors}`)], work],
-      );
-      for (const run of floor.stdout) floorStages.push(JSON.parse(run));
-      log(`${n} tables: check ×${runs} …`);
-      const check = repeat(runs, null, () => [[CLI, 'check'], dir]);
-      const checkStages = stageTimings(measure([CLI, 'check', '--timings'], dir).stderr);
-      results.sizes.push({ ...g, runs, build, floor: { wall: floor.wall, rss: floor.rss, stages: floorStages }, check, buildStages, checkStages });
+      log(`${n} tables …`);
+      const [build, more, check] = interleave(runsFor(n), buildJobs(work, { after: CLI }, n));
+      results.sizes.push({ tables: n, build, more, check });
+    }
+    const rows = results.sizes.map((s) => [
+      s.tables,
+      fmt(s.build.wall.median),
+      `${(s.build.wall.median / s.tables).toFixed(2)} ms`,
+      fmtMb(s.build.rss.max),
+      fmt(s.more.wall.median),
+      fmt(s.check.wall.median),
+      fmtMb(s.check.rss.max),
+    ]);
+    say(`\n${table(['tables', 'build', 'per table', 'build peak', 'one more table', 'check', 'check peak'], rows)}`);
+    const at = (n) => results.sizes.find((s) => s.tables === n);
+    if (at(1000) && at(10000)) {
+      const r = at(10000).build.wall.median / 10000 / (at(1000).build.wall.median / 1000);
+      say(`build per table at 10,000 tables / at 1,000: ${r.toFixed(2)}× (budget 1.5×)`);
+    }
+
+    if (opts.against) {
+      const before = join(opts.against, 'dist/compiler/cli/main.js');
+      if (!existsSync(before)) throw new Error(`${before} is missing: build that checkout first`);
+      log(`before/after at 1,000 tables, interleaved, against ${opts.against} …`);
+      const jobs = buildJobs(work, { before, after: CLI }, 1000);
+      const measured = interleave(opts.runs ?? 5, jobs);
+      const pick = (name, what) => measured[jobs.findIndex((j) => j.name === name && j.what === what)];
+      const compareRows = ['build from scratch', 'build of one more table', 'check'].map((what) => {
+        const b = pick('before', what);
+        const a = pick('after', what);
+        return [what, fmt(b.wall.median), fmt(a.wall.median), `${(a.wall.median / b.wall.median).toFixed(2)}×`, fmtMb(b.rss.max), fmtMb(a.rss.max)];
+      });
+      results.against = { dir: opts.against, rows: compareRows };
+      say(`\nbefore (${opts.against}) and after, 1,000 tables, medians of ${opts.runs ?? 5} interleaved runs:\n`);
+      say(table(['', 'before', 'after', 'after / before', 'peak before', 'peak after'], compareRows));
     }
   } finally {
-    if (!opts.keep) rmSync(work, { recursive: true, force: true });
-    else log(`projects kept in ${work}`);
+    rmSync(work, { recursive: true, force: true });
   }
-  print(results);
-  if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  // verify beside an application's load needs a server: ./verify-load.mjs.
-  if (opts.verify && process.env.PAMC_TEST_DATABASE_URL) spawnSync(process.execPath, [VERIFY_LOAD, ...(opts.json ? ['--json'] : [])], { stdio: 'inherit' });
-  else if (opts.verify) log('verify beside an application: set PAMC_TEST_DATABASE_URL to run tests/bench/verify-load.mjs too');
-}
 
-function print(results) {
-  const b = results.baseline;
-  const out = [];
-  out.push(`node ${results.machine.node}, ${results.machine.cpus}, peak RSS via ${results.machine.peakRss}`);
-  out.push('');
-  out.push(
-    table(
-      ['process', 'runs', 'min', 'median', 'max', 'peak RSS (median)'],
-      [
-        ['node -e 0', b.node.wall.n, fmt(b.node.wall.min), fmt(b.node.wall.median), fmt(b.node.wall.max), fmtMb(b.node.rss.median)],
-        [
-          'pamc check (bundled spec)',
-          b.bundledCheck.wall.n,
-          fmt(b.bundledCheck.wall.min),
-          fmt(b.bundledCheck.wall.median),
-          fmt(b.bundledCheck.wall.max),
-          fmtMb(b.bundledCheck.rss.median),
-        ],
-        [
-          'pamc check, no fragment cache',
-          b.bundledCheckNoCache.wall.n,
-          fmt(b.bundledCheckNoCache.wall.min),
-          fmt(b.bundledCheckNoCache.wall.median),
-          fmt(b.bundledCheckNoCache.wall.max),
-          fmtMb(b.bundledCheckNoCache.rss.median),
-        ],
-      ],
-    ),
-  );
-  out.push(
-    `bundled check / node start-up (medians): ${(b.bundledCheck.wall.median / b.node.wall.median).toFixed(2)}× (without the fragment cache: ${(b.bundledCheckNoCache.wall.median / b.node.wall.median).toFixed(2)}×)`,
-  );
-  out.push('');
-  if (results.verify) {
-    const median = (runs, key) => stats(runs.stages.map((t) => t[key] ?? 0)).median;
-    const row = (name, r) => [
-      name,
-      r.wall.n,
-      fmt(r.wall.min),
-      fmt(r.wall.median),
-      fmt(r.wall.max),
-      fmt(median(r, 'start')),
-      fmt(median(r, 'apply')),
-      fmt(median(r, 'probes')),
-      fmtMb(r.rss.median),
-    ];
-    out.push(
-      table(
-        ['pamc verify (bundled spec)', 'runs', 'min', 'median', 'max', 'start (median)', 'apply', 'probes', 'peak RSS'],
-        [row('fresh initdb (PAMC_PGLITE_CACHE=0)', results.verify.cold), row('saved data directory', results.verify.warm)],
-      ),
-    );
-    out.push('');
+  if (opts.verify) {
+    log('pamc verify on the bundled spec (PGlite) …');
+    const [verify] = interleave(opts.runs ?? 3, [{ args: () => [CLI, 'verify'], cwd: () => ROOT }]);
+    results.verify = verify;
+    say(`\npamc verify on the bundled spec: ${fmt(verify.wall.median)}, peak ${fmtMb(verify.rss.max)}`);
+    // verify beside an application's load needs a server: ./verify-load.mjs.
+    if (process.env.PAMC_TEST_DATABASE_URL) spawnSync(process.execPath, [VERIFY_LOAD, ...(opts.json ? ['--json'] : [])], { stdio: 'inherit' });
+    else log('verify beside an application: set PAMC_TEST_DATABASE_URL to run tests/bench/verify-load.mjs too');
   }
-  const rows = [];
-  for (const s of results.sizes) {
-    for (const [cmd, r] of [
-      ['build', s.build],
-      ['floor (floor.mjs)', s.floor],
-      ['check', s.check],
-    ]) {
-      rows.push([s.tables, s.features, cmd, r.wall.n, fmt(r.wall.min), fmt(r.wall.median), fmt(r.wall.max), fmtMb(r.rss.max)]);
-    }
-  }
-  out.push(table(['tables', 'features', 'command', 'runs', 'min', 'median', 'max', 'peak RSS (max)'], rows));
-  out.push('');
-  out.push('the floor: what every build of the size must do, without the compile (medians of its own stage times, ms):');
-  const floorRows = results.sizes.map((s) => {
-    const median = (key) => stats(s.floor.stages.map((x) => x[key])).median;
-    return [
-      s.tables,
-      s.floor.stages[0]?.migrations ?? '-',
-      ...['read', 'parserLoad', 'parseCheck', 'write'].map((k) => median(k).toFixed(1)),
-      fmt(s.floor.wall.median),
-      fmt(s.build.wall.median - s.floor.wall.median),
-    ];
-  });
-  out.push(table(['tables', 'migrations', 'read', 'parser-load', 'parse-check', 'write', 'floor (process)', 'build − floor'], floorRows));
-  out.push('');
-  // parse-worker runs on another thread, at the same time as write and parse-check: it is not in the sum.
-  const stages = ['read', 'parser-load', 'load', 'validate', 'model', 'diff', 'rules', 'emit', 'lock', 'parse-check', 'write', 'parse-worker'];
-  const stageRows = [];
-  for (const s of results.sizes) {
-    for (const [cmd, t] of [
-      ['build', s.buildStages],
-      ['check', s.checkStages],
-    ]) {
-      stageRows.push([
-        s.tables,
-        cmd,
-        ...stages.map((k) => (t[k] === undefined ? '-' : t[k].toFixed(1))),
-        Object.entries(t)
-          .filter(([k]) => k !== 'parse-worker')
-          .reduce((a, [, x]) => a + x, 0)
-          .toFixed(1),
-      ]);
-    }
-  }
-  out.push('per stage, ms (one run with --timings):');
-  out.push(table(['tables', 'command', ...stages, 'sum'], stageRows));
-  if (results.sizes.length > 1) {
-    out.push('');
-    out.push('per table, µs (median wall time / tables; stages from the --timings run):');
-    const perRows = results.sizes.map((s) => [
-      s.tables,
-      ((1000 * s.build.wall.median) / s.tables).toFixed(0),
-      ((1000 * s.check.wall.median) / s.tables).toFixed(0),
-      ...stages.map((k) => (s.buildStages[k] === undefined ? '-' : ((1000 * s.buildStages[k]) / s.tables).toFixed(0))),
-    ]);
-    out.push(table(['tables', 'build', 'check', ...stages.map((k) => `build ${k}`)], perRows));
-  }
-  process.stdout.write(`${out.join('\n')}\n`);
+  if (opts.json) say(JSON.stringify(results, null, 2));
 }
 
 main();
