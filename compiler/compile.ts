@@ -16,7 +16,7 @@ import { compareDiagnostics, hasErrors, type Diagnostic, type SourceFile } from 
 import { judge } from './rules/index.js';
 import { loadFile } from './load/index.js';
 import { validateFile, withoutUnknownKeys } from './validate/index.js';
-import { SpecBuilder, type ModelOptions } from './model/index.js';
+import { SpecBuilder, type ModelOptions, type SqlSources } from './model/index.js';
 import type { Acknowledgment, Spec } from './model/types.js';
 import { foldEnvironments } from './diff/environments.js';
 import { judgeHistory } from './history/index.js';
@@ -37,6 +37,8 @@ export { staleOutput } from './output/stale.js';
 export interface CompileInput {
   /** The phase files. */
   sources: SourceFile[];
+  /** The .sql files under the schema directory, which `sql:` features name (none when absent). */
+  sql?: SqlSources;
   /** The lock file, or null when there is none yet. */
   lock: SourceFile | null;
   /** The output directory as the user names it (for paths in messages). */
@@ -76,7 +78,7 @@ export interface CompileOutput {
 /** Each file through load, validate and model before the next, so its tree can be dropped. `complete`: every file was read. */
 function readSpec(input: CompileInput, parser: SqlParser, clock: Stopwatch): { spec: Spec; diagnostics: Diagnostic[]; complete: boolean } {
   const diagnostics: Diagnostic[] = [];
-  const builder = new SpecBuilder(input.options, parser);
+  const builder = new SpecBuilder(input.options, parser, input.sql);
   let read = 0;
   for (const source of input.sources) {
     const loaded = clock.measure('load', () => loadFile(source));

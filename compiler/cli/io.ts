@@ -16,6 +16,8 @@ export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** SpecFiles is what the CLI read of the spec, and the files it refused to read. */
 export interface SpecFiles {
   sources: SourceFile[];
+  /** The .sql files under the schema directory (for `sql:` features), and the directory, as paths are shown. */
+  sql: { dir: string; files: Map<string, string> };
   refused: Array<{ path: string; reason: string }>;
 }
 
@@ -28,10 +30,11 @@ export function decode(bytes: Buffer): string {
   return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
 }
 
-/** Reads every *.yaml / *.yml under `dir`, sorted by path; symlinks must stay inside `root`. */
+/** Reads every *.yaml / *.yml (and *.sql, for SQL features) under `dir`, sorted by path; symlinks must stay inside `root`. */
 export function readSpec(dir: string, root: string): SpecFiles {
   if (!existsSync(dir)) throw new IoError(`schema directory ${dir} does not exist (use --schema to name another)`);
   const sources: SourceFile[] = [];
+  const sql = { dir: toPosix(relative(root, dir)) || '.', files: new Map<string, string>() };
   const refused: SpecFiles['refused'] = [];
   const realRoot = realpathSync(root);
   const walk = (abs: string): void => {
@@ -60,18 +63,21 @@ export function readSpec(dir: string, root: string): SpecFiles {
         walk(path);
         continue;
       }
-      if (!/\.ya?ml$/.test(e.name)) continue;
+      const isSql = e.name.endsWith('.sql');
+      if (!isSql && !/\.ya?ml$/.test(e.name)) continue;
       const read = readBounded(path);
       if ('reason' in read) {
         refused.push({ path: shown, reason: read.reason });
         continue;
       }
-      // A byte-order mark is not part of the YAML: without this, every column of line 1 would be off by one.
-      sources.push({ path: shown, text: decode(read.bytes).replace(/^\uFEFF/, '') });
+      // A byte-order mark is not part of the text: without this, every column of line 1 would be off by one.
+      const text = decode(read.bytes).replace(/^\uFEFF/, '');
+      if (isSql) sql.files.set(shown, text);
+      else sources.push({ path: shown, text });
     }
   };
   walk(dir);
-  return { sources, refused };
+  return { sources, sql, refused };
 }
 
 /**

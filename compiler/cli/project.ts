@@ -55,7 +55,7 @@ export interface LoadedProject {
   settings: Settings;
   input: CompileInput;
   output: CompileOutput;
-  /** Every text a diagnostic may point into: phase files, the lock, the base lock. */
+  /** Every text a diagnostic may point into: phase files, SQL files, the lock, the base lock. */
   sources: Map<string, string>;
   parser: SqlParser;
   /** Milliseconds the shell spent reading files and loading the parser (the core's own stages are in output.timings). */
@@ -72,7 +72,16 @@ export async function loadProject(cwd: string, opts: { schema?: string; out?: st
   t0 = performance.now();
   const parser = await loadParser();
   const parserLoad = performance.now() - t0;
-  const input: CompileInput = { sources: spec.sources, lock: out.lock, outDir: s.out, outFiles: out.files, now, options: { prefix: s.prefix }, ...extra };
+  const input: CompileInput = {
+    sources: spec.sources,
+    sql: spec.sql,
+    lock: out.lock,
+    outDir: s.out,
+    outFiles: out.files,
+    now,
+    options: { prefix: s.prefix },
+    ...extra,
+  };
   const compiled = compile(input, parser);
   const refused = spec.refused.map((r) =>
     diagnostic(
@@ -83,7 +92,7 @@ export async function loadProject(cwd: string, opts: { schema?: string; out?: st
     ),
   );
   const output = { ...compiled, diagnostics: [...refused, ...compiled.diagnostics] };
-  const sources = new Map<string, string>(spec.sources.map((f) => [f.path, f.text]));
+  const sources = new Map<string, string>([...spec.sources.map((f): [string, string] => [f.path, f.text]), ...spec.sql.files]);
   if (out.lock) sources.set(out.lock.path, out.lock.text);
   if (input.base?.lock) sources.set(input.base.lock.path, input.base.lock.text);
   for (const path of compiled.foreign) sources.set(`${s.out}/${path}`, out.files.get(path) ?? '');

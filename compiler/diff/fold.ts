@@ -21,6 +21,7 @@ import { cloneTable, tableKey, unmanagedTable, type EnumState, type Origin, type
 import { checkTableRules, extendRls, initialRls, type AccessContext } from './access.js';
 import type { HelperFunction } from './functions.js';
 import { enumUses, extendPublishing, foldTypes, tableObjects, type ObjectContext } from './objects.js';
+import { judgeSql, type SqlViews } from './sql.js';
 
 /** FoldResult is the schema after all features, and each feature's additive delta. */
 export interface FoldResult {
@@ -94,6 +95,8 @@ class Folder {
   /** Enums and extensions created so far. */
   readonly enums = new Map<string, EnumState>();
   private readonly extensions = new Set<string>();
+  /** Views SQL features created over tables of the spec. */
+  private readonly sqlViews: SqlViews = new Map();
   private current: Feature | null = null;
   private found: Diagnostic[] = [];
   /** Facts judged once every feature is folded: references to tables whose rows users own, waived tables. */
@@ -120,6 +123,7 @@ class Folder {
     foldTypes(this.objects(origin, delta), feature);
     const created = this.createTables(feature, origin, delta);
     for (const ext of feature.extends) this.extend(ext, created, origin, delta);
+    if (feature.sql) judgeSql(feature.sql, this.state, this.sqlViews, (fact) => this.accept(fact));
     return { delta, found: this.found };
   }
 

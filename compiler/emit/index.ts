@@ -7,7 +7,7 @@
  * Order: tables (a table after the tables of this feature it references),
  * added columns and indexes, helper functions, then access: each new table's
  * row level security, grants and policies, then rules and grants added to
- * tables that exist.
+ * tables that exist; last, the feature's SQL file, verbatim.
  */
 import type { Feature } from '../model/types.js';
 import type { AdditiveChange, AddPublishing, AddTable } from '../diff/changes.js';
@@ -133,5 +133,8 @@ export function renderMigration(input: EmitInput, statements: readonly Statement
   ];
   if (f.description) header.push('--', ...commentLines(f.description.trim()));
   const first = !f.legacy && altersExisting(input.changes) ? [LOCK_TIMEOUT] : [];
-  return `${header.join('\n')}\n\n${[...first, ...statements.map((s) => s.sql)].join('\n\n')}\n`;
+  const body = [...first, ...statements.map((s) => s.sql)];
+  // The feature's SQL file comes last and verbatim (up to blanks at its end), after what its tables and extensions need.
+  if (f.sql?.text) body.push(`-- ${commentText(f.sql.file)}, as written:\n${f.sql.text.trimEnd()}`);
+  return `${header.join('\n')}\n\n${body.join('\n\n')}\n`;
 }

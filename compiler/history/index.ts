@@ -13,7 +13,7 @@ import { judge } from '../rules/index.js';
 import { fromJson } from '../load/index.js';
 import { readFeature, Reader, type ModelOptions } from '../model/index.js';
 import { featuresInOrder, type ExistingTable, type Feature, type Spec } from '../model/types.js';
-import { firstDifference, sameSnapshot, snapshotFeature } from '../model/snapshot.js';
+import { firstDifference, sameSnapshot, snapshotFeature, snapshotSql, withoutSql } from '../model/snapshot.js';
 import { fold } from '../diff/fold.js';
 import { diffEnums, diffStates, type TypeCanonicalizer } from '../diff/changes.js';
 import type { Lock } from '../lock/index.js';
@@ -40,7 +40,21 @@ export interface HistoryInput {
 export function judgeHistory(input: HistoryInput): Diagnostic[] {
   if (input.shipped.entries.length === 0) return [];
   const byName = new Map(featuresInOrder(input.spec).map((f) => [f.name, f]));
-  return [...goneFeatures(input, byName), ...movedFeatures(input), ...editedFeatures(input, byName)];
+  return [...goneFeatures(input, byName), ...movedFeatures(input), ...editedFeatures(input, byName), ...editedSql(input, byName)];
+}
+
+/** Shipped features whose SQL file is not the one that shipped (added, removed or edited); a file that cannot be read is reported where it is named. */
+function editedSql({ shipped }: HistoryInput, byName: ReadonlyMap<string, Feature>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const entry of shipped.entries) {
+    const feature = byName.get(entry.feature);
+    if (!feature || feature.draft || (feature.sql && feature.sql.text === null)) continue;
+    const before = snapshotSql(entry.spec);
+    const now = feature.sql?.sha256 ?? null;
+    if (before === now) continue;
+    out.push(...judge({ kind: 'edited-sql', span: feature.sql?.path.span ?? feature.span, feature, entry, shipped: before, now }));
+  }
+  return out;
 }
 
 /** Shipped features no longer in the spec: their phase gone (once per phase), or the feature alone. */
@@ -100,7 +114,7 @@ function editedFeatures(input: HistoryInput, byName: ReadonlyMap<string, Feature
   const { shipped, canon, existing } = input;
   const changed = shipped.entries.filter((e) => {
     const f = byName.get(e.feature);
-    return f !== undefined && (f.draft || !sameSnapshot(snapshotFeature(f), e.spec, canon));
+    return f !== undefined && (f.draft || !sameSnapshot(withoutSql(snapshotFeature(f)), withoutSql(e.spec), canon));
   });
   if (changed.length === 0) return [];
   const gone = new Set(shipped.entries.filter((e) => !byName.has(e.feature)).map((e) => e.feature));
@@ -125,7 +139,7 @@ function editedFeatures(input: HistoryInput, byName: ReadonlyMap<string, Feature
     const feature = byName.get(e.feature)!;
     const where = feature.draft
       ? 'it is now in a draft phase'
-      : `the spec differs from what was emitted at \`${firstDifference(e.spec, snapshotFeature(feature))}\``;
+      : `the spec differs from what was emitted at \`${firstDifference(withoutSql(e.spec), withoutSql(snapshotFeature(feature)))}\``;
     out.push(...judge({ kind: 'edited-feature', span: feature.span, feature, entry: e, where }));
   }
   return out;

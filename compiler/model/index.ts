@@ -16,9 +16,11 @@ import { DEFAULT_SCHEMA, map, readColumns, readIndexes, str } from './columns.js
 import { Reader, type ModelOptions } from './reader.js';
 import { readAcknowledgments } from './acknowledge.js';
 import { readChecks, readEnums, readEnumValues, readExtensionList, readPublishing, readUniques } from './objects.js';
+import { readSql, type SqlSources } from './sql.js';
 
 export { DEFAULT_SCHEMA } from './columns.js';
 export { Reader, type ModelOptions } from './reader.js';
+export { NO_SQL, type SqlSources } from './sql.js';
 
 /**
  * Builds the spec one file at a time, so that a file's tree can be dropped
@@ -29,8 +31,8 @@ export class SpecBuilder {
   private readonly reader: Reader;
   private readonly read: Phase[] = [];
 
-  constructor(options: ModelOptions, parser: import('../sql/parser.js').SqlParser) {
-    this.reader = new Reader(parser, options);
+  constructor(options: ModelOptions, parser: import('../sql/parser.js').SqlParser, sql?: SqlSources) {
+    this.reader = new Reader(parser, options, sql);
   }
 
   /** Reads one validated file. */
@@ -110,6 +112,7 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
     enums: readEnums(reader, entry(node, 'enums')?.value),
     enumValues: [],
     extensions: readExtensionList(reader, entry(node, 'extensions')?.value),
+    sql: null,
     legacy: false,
   };
   for (const t of map(entry(node, 'tables')?.value)) {
@@ -125,7 +128,9 @@ export function readFeature(reader: Reader, e: LEntry, phase: Pick<Phase, 'phase
     const ext = readExtension(reader, x);
     if (ext) feature.extends.push(ext);
   }
-  const wrote = { tables: !!entry(node, 'tables'), extend: !!entry(node, 'extend') || !!entry(node, 'enums') || !!entry(node, 'extensions') };
+  const sql = entry(node, 'sql');
+  if (sql) feature.sql = readSql(reader, sql, phase.file);
+  const wrote = { tables: !!entry(node, 'tables'), extend: !!entry(node, 'extend') || !!entry(node, 'enums') || !!entry(node, 'extensions'), sql: !!sql };
   reader.accept({ kind: 'feature', span: e.keySpan, feature, wrote });
   return feature;
 }

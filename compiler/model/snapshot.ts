@@ -6,6 +6,8 @@
  * names, environments. Reading a snapshot back goes through the same
  * readFeature as a phase file, so there is one reader, not two.
  * The description is not part of it: rewording it is not a schema change.
+ * A SQL file is kept as its SHA-256 (`sql: { sha256 }`), which readFeature
+ * also reads.
  */
 import {
   ownerRule,
@@ -132,7 +134,21 @@ export function snapshotFeature(f: Feature): FeatureSnapshot {
     ...f.enumValues.map((e) => [`${e.schema}.${e.name}`, { values: e.values.map((v) => v.value) }] as const),
   ];
   if (extend.length) out.extend = Object.fromEntries(extend);
+  // The SQL file by its hash: the text is in the migration itself, and moving the file is not an edit.
+  if (f.sql) out.sql = { sha256: f.sql.sha256 };
   return out;
+}
+
+/** A snapshot without its SQL file, which history judges on its own (modify-emitted-sql). */
+export function withoutSql(snapshot: FeatureSnapshot): FeatureSnapshot {
+  const { sql: _sql, ...rest } = snapshot;
+  return rest;
+}
+
+/** The hash of the SQL file a snapshot records, or null when it has none. */
+export function snapshotSql(snapshot: FeatureSnapshot): string | null {
+  const sql = snapshot.sql as { sha256?: unknown } | undefined;
+  return typeof sql?.sha256 === 'string' ? sql.sha256 : null;
 }
 
 /** Canonical JSON: keys in insertion order (snapshots are built in a fixed order), no spaces. */

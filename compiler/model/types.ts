@@ -6,6 +6,7 @@
  * came from so that later stages can point at it.
  */
 import type { Span } from '../report/diagnostic.js';
+import type { SqlAction } from '../sql/classify.js';
 
 /** Operation is one of the four row operations an owner rule can allow. */
 export type Operation = 'select' | 'insert' | 'update' | 'delete';
@@ -220,6 +221,30 @@ export interface Extension {
   touch: Located<string> | null;
 }
 
+/** SqlItem is one statement of a feature's SQL file (or of a DO block in it), located in that file, and what it does. */
+export interface SqlItem {
+  span: Span;
+  actions: SqlAction[];
+  /** Inside a DO block, where a guard may make it safe to run again. */
+  inBlock: boolean;
+}
+
+/**
+ * SqlPart is a feature's SQL file (`sql:`): functions, triggers, views, seed
+ * rows, written in SQL and appended verbatim to the feature's migration.
+ */
+export interface SqlPart {
+  /** The `sql:` value as written, relative to the phase file. */
+  path: Located<string>;
+  /** The file as paths are shown (`schema/sql/handle_new_user.sql`); '' when read back from a lock snapshot. */
+  file: string;
+  /** The file's text; null when read back from a lock snapshot (which keeps only its hash), or when the file cannot be read. */
+  text: string | null;
+  /** SHA-256 of the text: what the lock keeps, so an edit of a shipped file is seen. */
+  sha256: string;
+  statements: SqlItem[];
+}
+
 /** Feature is one unit of change; it becomes exactly one migration file. */
 export interface Feature {
   name: string;
@@ -237,6 +262,8 @@ export interface Feature {
   enumValues: EnumType[];
   /** PostgreSQL extensions it creates (in schema `extensions`). */
   extensions: Array<Located<string>>;
+  /** Its SQL file, appended to its migration after what `tables:` and `extend:` emit. */
+  sql: SqlPart | null;
   /**
    * Shipped by a version of pamc before exact grants and lock timeouts (its
    * lock entry has no `"grants": "exact"`): its migration is re-derived as

@@ -15,6 +15,7 @@ import type { AdditiveChange, Change } from '../diff/changes.js';
 import type { ColumnState, EnumState, RuleState, TableState } from '../diff/state.js';
 import type { LockEntry } from '../lock/index.js';
 import type { SqlParser } from '../sql/parser.js';
+import type { Relation, SqlAction } from '../sql/classify.js';
 
 /** LoadFact is found by ../load (and the shell, for files it refused to read). */
 export type LoadFact =
@@ -51,7 +52,11 @@ export type ModelFact =
   | { kind: 'environments'; span: Span; listed: readonly string[] }
   | { kind: 'row-filter'; span: Span; written: boolean; rules: number }
   | { kind: 'on-delete'; span: Span; hasReference: boolean }
-  | { kind: 'feature'; span: Span; feature: Feature; wrote: { tables: boolean; extend: boolean } }
+  | { kind: 'feature'; span: Span; feature: Feature; wrote: { tables: boolean; extend: boolean; sql: boolean } }
+  /** A `sql:` path: as written, where it leads (as paths are shown), the schema directory, whether a file is there, and the SQL files that are. */
+  | { kind: 'sql-path'; span: Span; written: string; resolved: string; dir: string; found: boolean; files: readonly string[] }
+  /** A SQL file that pamc cannot read through: PostgreSQL's parser refuses it (`message`), it holds no statement, or a DO block in it is in another language (`message`) or runs SQL built at run time. */
+  | { kind: 'sql-text'; span: Span; file: string; problem: 'syntax' | 'empty' | 'language' | 'dynamic'; message: string }
   | { kind: 'table'; span: Span; table: Table; rls: LNode | undefined }
   | { kind: 'owner'; span: Span; table: Table; owner: Located<string>; column: Column | undefined; parser: SqlParser }
   | { kind: 'index-column'; span: Span; table: string; name: string; columns: readonly string[] }
@@ -87,7 +92,21 @@ export type FoldFact =
   | { kind: 'touch'; span: Span; table: string; name: string; column: Column | undefined }
   /** A table whose row level security is waived, as the spec ends. */
   | { kind: 'waived-table'; span: Span; table: TableState }
-  | { kind: 'addition'; span: Span; change: AdditiveChange };
+  | { kind: 'addition'; span: Span; change: AdditiveChange }
+  /**
+   * One thing a statement of a feature's SQL file does (`inBlock`: inside a
+   * DO block). `reaches` tells which tables of the spec at that point a
+   * relation is or reads (through views of earlier SQL features), and
+   * `tablesIn` which are in a schema, by name.
+   */
+  | {
+      kind: 'sql-statement';
+      span: Span;
+      action: SqlAction;
+      inBlock: boolean;
+      reaches: (relation: Relation) => string[];
+      tablesIn: (schema: string) => string[];
+    };
 
 /** HistoryFact is found by ../history, comparing the spec with what was shipped. */
 export type HistoryFact =
@@ -98,6 +117,8 @@ export type HistoryFact =
   | { kind: 'moved-feature'; span: Span; feature: Feature; entry: LockEntry; before: LockEntry | undefined }
   | { kind: 'new-before-shipped'; span: Span; feature: Feature; later: Feature }
   | { kind: 'edited-feature'; span: Span; feature: Feature; entry: LockEntry; where: string }
+  /** A shipped feature whose SQL file is not what shipped: the hashes (null: no SQL file) of what shipped and of what the spec has now. */
+  | { kind: 'edited-sql'; span: Span; feature: Feature; entry: LockEntry; shipped: string | null; now: string | null }
   | { kind: 'base-entry'; span: Span; base: LockEntry; current: LockEntry | undefined };
 
 /** OutputFact is found by ../output, comparing the output directory with the lock. */

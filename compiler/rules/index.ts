@@ -25,6 +25,8 @@ import { rule as unknownOwner } from './unknown-owner.js';
 import { rule as nullableOwner } from './nullable-owner.js';
 import { rule as ownerWithoutReference } from './owner-without-reference.js';
 import { rule as emptyFeature } from './empty-feature.js';
+import { rule as invalidSqlPath } from './invalid-sql-path.js';
+import { rule as invalidSql } from './invalid-sql.js';
 import { rule as tableExists } from './table-exists.js';
 import { rule as unknownTable } from './unknown-table.js';
 import { rule as unknownReference } from './unknown-reference.js';
@@ -41,6 +43,13 @@ import { rule as unexplainedWidening } from './unexplained-widening.js';
 import { rule as widenedAccess } from './widened-access.js';
 import { rule as requiredColumn } from './required-column.js';
 import { rule as uniqueOnExistingColumn } from './unique-on-existing-column.js';
+import { rule as sqlCreatesTable } from './sql-creates-table.js';
+import { rule as sqlDestructive } from './sql-destructive.js';
+import { rule as sqlWidensAccess } from './sql-widens-access.js';
+import { rule as sqlExposedView } from './sql-exposed-view.js';
+import { rule as sqlUnsafeFunction } from './sql-unsafe-function.js';
+import { rule as sqlNotRerunnable } from './sql-not-rerunnable.js';
+import { rule as sqlTransactionControl } from './sql-transaction-control.js';
 import { rule as dropTable } from './drop-table.js';
 import { rule as dropColumn } from './drop-column.js';
 import { rule as renameTable } from './rename-table.js';
@@ -62,6 +71,7 @@ import { rule as dropFeature } from './drop-feature.js';
 import { rule as dropPhase } from './drop-phase.js';
 import { rule as reorderFeatures } from './reorder-features.js';
 import { rule as modifyEmittedFeature } from './modify-emitted-feature.js';
+import { rule as modifyEmittedSql } from './modify-emitted-sql.js';
 import { rule as modifiedMigration } from './modified-migration.js';
 import { rule as missingMigration } from './missing-migration.js';
 import { rule as lockIntegrity } from './lock-integrity.js';
@@ -91,6 +101,8 @@ export const RULES = [
   nullableOwner,
   ownerWithoutReference,
   emptyFeature,
+  invalidSqlPath,
+  invalidSql,
   tableExists,
   unknownTable,
   unknownReference,
@@ -105,6 +117,13 @@ export const RULES = [
   widenedAccess,
   requiredColumn,
   uniqueOnExistingColumn,
+  sqlCreatesTable,
+  sqlDestructive,
+  sqlWidensAccess,
+  sqlExposedView,
+  sqlUnsafeFunction,
+  sqlNotRerunnable,
+  sqlTransactionControl,
   dropTable,
   dropColumn,
   dropTableObject,
@@ -128,6 +147,7 @@ export const RULES = [
   dropPhase,
   reorderFeatures,
   modifyEmittedFeature,
+  modifyEmittedSql,
   modifiedMigration,
   missingMigration,
   lockIntegrity,

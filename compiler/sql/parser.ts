@@ -41,7 +41,12 @@ export interface SqlParser {
   check(sql: string): ParseError | null;
   /** Where each statement of `sql` begins and ends, with its parse tree; a text the parser rejects has none. */
   statements(sql: string): StatementsResult;
+  /** The PL/pgSQL trees of the functions and DO blocks of `sql` (PL/pgSQL's own parser, as PostgreSQL runs it). */
+  plpgsql(sql: string): PlpgsqlResult;
 }
+
+/** PlpgsqlResult is one tree per PL/pgSQL function or DO block of a text (`{ PLpgSQL_function: {...} }`), or the error. */
+export type PlpgsqlResult = { ok: true; functions: Array<Record<string, unknown>> } | { ok: false; error: ParseError };
 
 interface RawParseResult {
   parse_tree: string;
@@ -60,6 +65,7 @@ interface PgQueryModule {
   _free(pointer: number): void;
   raw_parse(pointer: number): RawParseResult;
   raw_fingerprint(pointer: number): { error: { message: string; cursorpos: number } };
+  raw_parse_plpgsql(pointer: number): { plpgsql_funcs: string; error: { message: string; cursorpos: number } };
   raw_scan(pointer: number): { tokens: { size(): number; get(i: number): RawToken; delete?(): void }; error: { message: string; cursorpos: number } };
 }
 
@@ -103,6 +109,19 @@ function rawCheck(module: PgQueryModule, sql: string): { message: string; cursor
   try {
     const raw = module.raw_fingerprint(pointer);
     return raw.error.message !== '' ? { message: raw.error.message, cursorpos: raw.error.cursorpos } : null;
+  } finally {
+    module._free(pointer);
+  }
+}
+
+/** PL/pgSQL trees through the raw entry point, the text on the heap like rawParse. */
+function rawPlpgsql(module: PgQueryModule, sql: string): PlpgsqlResult {
+  const bytes = encoder.encode(`${sql}\0`);
+  const pointer = module.allocate(bytes, ALLOC_NORMAL);
+  try {
+    const raw = module.raw_parse_plpgsql(pointer);
+    if (raw.error.message !== '') return { ok: false, error: parseError(sql, raw.error) };
+    return { ok: true, functions: JSON.parse(raw.plpgsql_funcs) as Array<Record<string, unknown>> };
   } finally {
     module._free(pointer);
   }
@@ -212,6 +231,9 @@ export function loadParser(): Promise<SqlParser> {
       },
       statements(sql: string): StatementsResult {
         return statementsOf(module, sql);
+      },
+      plpgsql(sql: string): PlpgsqlResult {
+        return rawPlpgsql(module, sql);
       },
     };
   })();

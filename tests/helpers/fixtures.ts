@@ -3,8 +3,9 @@
  * compiled through the pure core the way `pamc build` or `pamc check` would.
  *
  * A case folder holds:
- * - `schema/**.yaml`: the spec under test (shown as `schema/...`);
- * - `shipped/schema/**.yaml` (optional): an earlier spec, compiled first with a
+ * - `schema/**.yaml`: the spec under test (shown as `schema/...`), and
+ *   `schema/**.sql`: the SQL files of its SQL features;
+ * - `shipped/schema/**.{yaml,sql}` (optional): an earlier spec, compiled first with a
  *   pinned clock; its lock and migrations become the case's `out/`;
  * - `mutate.json` (optional): MutateOp[] applied to that in-memory `out/`
  *   (hand edits, deletions, lock surgery) before the spec is compiled;
@@ -27,6 +28,7 @@ import { loadParser } from '../../compiler/sql/parser.js';
 import { LOCK_FILE } from '../../compiler/lock/index.js';
 import { hasErrors, type Diagnostic, type SourceFile } from '../../compiler/report/diagnostic.js';
 import { renderText } from '../../compiler/report/render.js';
+import type { SqlSources } from '../../compiler/model/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RULES_FIXTURES = join(ROOT, 'tests', 'fixtures', 'rules');
@@ -105,6 +107,20 @@ export function readYamlTree(dir: string, base: string, shownAs: (rel: string) =
   return out;
 }
 
+/** Every *.sql file under `dir` (the schema directory of a case), by path relative to `base`: what `sql:` features name. */
+export function readSqlTree(dir: string, base: string): SqlSources {
+  const files = new Map<string, string>();
+  const walk = (abs: string): void => {
+    for (const name of readdirSync(abs).sort()) {
+      const path = join(abs, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.sql')) files.set(toPosix(relative(base, path)), readFileSync(path, 'utf8'));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return { dir: toPosix(relative(base, dir)), files };
+}
+
 /** Applies `ops` to an output directory held in memory (keys relative to it, the lock included). */
 export function applyMutations(out: Map<string, string>, ops: readonly MutateOp[]): void {
   const need = (path: string): string => {
@@ -153,9 +169,10 @@ export async function runCase(dir: string): Promise<CaseResult> {
   const shippedDir = join(dir, 'shipped');
   if (existsSync(shippedDir)) {
     const sources = readYamlTree(join(shippedDir, 'schema'), shippedDir);
-    const shipped = compile({ sources, lock: null, outDir: OUT_DIR, outFiles: new Map(), now: SHIPPED_AT, options }, parser);
+    const sql = readSqlTree(join(shippedDir, 'schema'), shippedDir);
+    const shipped = compile({ sources, sql, lock: null, outDir: OUT_DIR, outFiles: new Map(), now: SHIPPED_AT, options }, parser);
     if (hasErrors(shipped.diagnostics)) {
-      const texts = new Map(sources.map((s) => [s.path, s.text]));
+      const texts = new Map([...sources.map((s): [string, string] => [s.path, s.text]), ...sql.files]);
       throw new Error(`${toPosix(relative(ROOT, shippedDir))} does not build:\n${renderText(shipped.diagnostics, texts)}`);
     }
     for (const [path, text] of shipped.files) out.set(path, text);
@@ -166,10 +183,11 @@ export async function runCase(dir: string): Promise<CaseResult> {
   const lock: SourceFile | null = lockText === undefined ? null : { path: `${OUT_DIR}/${LOCK_FILE}`, text: lockText };
   const outFiles = new Map([...out].filter(([path]) => path !== LOCK_FILE));
   const sources = readYamlTree(join(dir, 'schema'), dir);
-  const output = compile({ sources, lock, outDir: OUT_DIR, outFiles, now: BUILT_AT, options }, parser);
+  const sql = readSqlTree(join(dir, 'schema'), dir);
+  const output = compile({ sources, sql, lock, outDir: OUT_DIR, outFiles, now: BUILT_AT, options }, parser);
   const diagnostics = config.command === 'check' ? [...output.diagnostics, ...staleOutput(output, outFiles, OUT_DIR)] : output.diagnostics;
 
-  const texts = new Map(sources.map((s) => [s.path, s.text]));
+  const texts = new Map([...sources.map((s): [string, string] => [s.path, s.text]), ...sql.files]);
   if (lock) texts.set(lock.path, lock.text);
   return { diagnostics, sources: texts, output, text: renderText(diagnostics, texts) };
 }

@@ -27,6 +27,7 @@ export async function compileProject(dir: string, overrides: Partial<CompileInpu
   const out = readOut(join(dir, 'out'), 'out');
   const input: CompileInput = {
     sources: spec.sources,
+    sql: spec.sql,
     lock: out.lock,
     outDir: 'out',
     outFiles: out.files,
