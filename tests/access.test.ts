@@ -333,3 +333,41 @@ describe('what PostgreSQL would refuse, or what would let nobody in, is refused 
     );
   });
 });
+
+describe('tables whose columns may all be NULL', () => {
+  it('verify names its probe rows by a unique column, else by the first it can compare', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pamc-access-nullable-'));
+    try {
+      cpSync(join(FIXTURE, 'schema'), join(dir, 'schema'), { recursive: true });
+      const phase = [
+        'phase: 3',
+        'title: Loose tables',
+        'features:',
+        '  loose:',
+        '    tables:',
+        '      loose_items:',
+        '        columns:',
+        '          size: { type: int2, in: [3, 2] }',
+        '          kind: { type: uuid, unique: true }',
+        '          blob: { type: bytea, unique: true }',
+        '        rls: { disabled: true, reason: Read only through a server function. }',
+        '      loose_notes:',
+        '        columns:',
+        '          body: { type: text }',
+        '          shape: { type: json }',
+        '        rls: { public: [select, insert] }',
+        '',
+      ].join('\n');
+      writeFileSync(join(dir, 'schema', 'phase-3-loose.yaml'), phase);
+      const built = await runPamc(dir, ['build']);
+      expect(built.status, built.stderr).toBe(0);
+      const r = await runPamc(dir, ['verify', '--embedded', '--format', 'json']);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as { summary: { failures: number }; probes: Array<{ table: string; pass: boolean }> };
+      expect(report.summary.failures).toBe(0);
+      expect(report.probes.filter((p) => p.table.startsWith('loose_')).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

@@ -89,10 +89,17 @@ export async function runProbes(session: Session, probes: readonly Probe[], user
   return out;
 }
 
+/**
+ * Creates the probe users. Triggers on auth.users (a signup trigger that makes
+ * a profile row) would make rows the probes seed themselves, so the users are
+ * made with triggers off where the session may turn them off.
+ */
 async function createUsers(session: Session, users: ProbeUsers): Promise<string | null> {
   try {
     await session.exec('SAVEPOINT pamc_users');
+    const quiet = await triedStatement(session, 'SET LOCAL session_replication_role = replica');
     await session.exec(usersSql(users));
+    if (quiet) await session.exec('SET LOCAL session_replication_role = origin');
     await session.exec('RELEASE SAVEPOINT pamc_users');
     return null;
   } catch (error) {
@@ -100,6 +107,20 @@ async function createUsers(session: Session, users: ProbeUsers): Promise<string 
     if (!e) throw error;
     await session.exec('ROLLBACK TO SAVEPOINT pamc_users');
     return `could not create the probe users in auth.users: ${e.message}`;
+  }
+}
+
+/** Runs a statement the session may lack the privilege for; whether it ran. */
+async function triedStatement(session: Session, sql: string): Promise<boolean> {
+  await session.exec('SAVEPOINT pamc_try');
+  try {
+    await session.exec(sql);
+    await session.exec('RELEASE SAVEPOINT pamc_try');
+    return true;
+  } catch (error) {
+    if (!asDbError(error)) throw error;
+    await session.exec('ROLLBACK TO SAVEPOINT pamc_try');
+    return false;
   }
 }
 

@@ -19,6 +19,9 @@ export interface ProbeRow {
   values: Map<string, string>;
 }
 
+/** Type categories without an equality operator (json, geometry, xml): no WHERE can name a row by them. */
+export const NO_EQUALITY: ReadonlySet<string> = new Set(['json', 'xml', 'point', 'line', 'lseg', 'path', 'polygon', 'circle']);
+
 /** Parse is how the row maker reads a check: the expression's tree, or null. */
 export type Parse = (expression: string) => Record<string, unknown> | null;
 
@@ -105,9 +108,40 @@ export class RowMaker {
       if (typeof value === 'string') values.set(c.name, value);
       else for (const [name, v] of value) if (!values.has(name)) values.set(name, v);
     }
+    this.identify(t, actual, values, user, parents, depth, unique);
     const names = actual.columns.filter((c) => values.has(c.name));
     const insert = `INSERT INTO ${qualified(t.schema, t.name)} (${names.map((c) => quoteIdent(c.name)).join(', ')}) VALUES (${names.map((c) => values.get(c.name)!).join(', ')})`;
     return { parents, insert, values };
+  }
+
+  /**
+   * Probes name a row by a key it sets, else by the values it sets: a row of
+   * nullable columns only would set none, so it gets a unique key's columns,
+   * else the first column that can be compared.
+   */
+  private identify(
+    t: ExpectedTable,
+    actual: CatalogTable,
+    values: Map<string, string>,
+    user: string,
+    parents: string[],
+    depth: number,
+    unique: ReadonlySet<string>,
+  ): void {
+    const settable = actual.columns.filter((c) => !c.generated);
+    const comparable = settable.filter((c) => !NO_EQUALITY.has(c.typeName.replace(/^_/, '')));
+    if (comparable.some((c) => values.has(c.name))) return;
+    const keys = [
+      ...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').map((k) => k.columns),
+      ...actual.indexes.filter((i) => i.unique).map((i) => i.columns),
+    ];
+    const key = keys.find((k) => k.length > 0 && k.every((name) => comparable.some((c) => c.name === name))) ?? comparable.slice(0, 1).map((c) => c.name);
+    for (const name of key) {
+      const c = actual.columns.find((x) => x.name === name)!;
+      const value = this.value(t, actual, c, user, parents, depth, unique.has(name));
+      if (typeof value === 'string') values.set(name, value);
+      else for (const [n, v] of value) if (!values.has(n)) values.set(n, v);
+    }
   }
 
   /** The value of a column that needs one: a parent's key, a value its check passes, an `in` value, a sample. */

@@ -11,7 +11,7 @@ import type { RuleState } from '../diff/state.js';
 import { ruleOperations } from '../diff/state.js';
 import type { CatalogTable } from './catalog.js';
 import { displayName, type ExpectedTable } from './expected.js';
-import { CannotFill, literal, RowMaker, type Parse, type ProbeRow } from './rows.js';
+import { CannotFill, literal, NO_EQUALITY, RowMaker, type Parse, type ProbeRow } from './rows.js';
 import { solve, type Kind } from './solve.js';
 import { ACTORS, type Actor, type Attempt, type Expectation, type Measure, type Probe, type ProbeUsers } from './probes.js';
 
@@ -254,9 +254,6 @@ function uniqueKeys(ctx: Context): string[][] {
 function sameKey(ctx: Context, a: ProbeRow, b: ProbeRow): boolean {
   return uniqueKeys(ctx).some((key) => key.length > 0 && key.every((c) => a.values.has(c) && a.values.get(c) === b.values.get(c)));
 }
-
-/** Type categories without an equality operator (json, geometry, xml): no WHERE can name a row by them. */
-const NO_EQUALITY = new Set(['json', 'xml', 'point', 'line', 'lseg', 'path', 'polygon', 'circle']);
 
 /**
  * A row, as a WHERE clause: its primary key, else a unique key it sets,
