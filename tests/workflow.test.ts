@@ -77,6 +77,13 @@ describe('work in progress', () => {
       expect(readLockEntries(join(p.dir, 'out', 'pamc.lock')).map((e) => e.feature)).toContain('campgrounds');
 
       // Unchanged work in progress is left as it is.
+      // Fixed again within the same second: the rebuilt migration takes the next second.
+      feature(p.dir, 17, 'campgrounds', '          name:    { type: text, not_null: true }\n          notes:   { type: text }');
+      const quick = await build(p.dir, '2026-12-01T11:00:00Z', '--base', 'main');
+      expect(quick.status, quick.stderr).toBe(0);
+      expect(quick.stdout).toContain('rebuilt out/20261201110001_campgrounds.sql (replaces out/20261201110000_campgrounds.sql)');
+      expect(migrations(p.dir).filter((f) => f.endsWith('_campgrounds.sql'))).toEqual(['20261201110001_campgrounds.sql']);
+
       const again = await build(p.dir, '2026-12-01T12:00:00Z', '--base', 'main');
       expect(again.stdout).toContain('out/ is up to date');
       commitAll(p.dir, 'campgrounds');

@@ -149,7 +149,11 @@ export function planMigrations(input: PlanInput): Plan {
         out.plan.push({ ...planned(f, previous), status: 'emitted', sql: null });
         continue;
       }
-      const version = nextVersion(input.now, latest === null ? [] : [latest]);
+      // A rebuilt migration takes a version of its own, also when rebuilt in the second its last version was taken.
+      const version = nextVersion(
+        input.now,
+        [latest, previous?.version].filter((v): v is string => Boolean(v)),
+      );
       latest = version;
       const made = newMigration(input, f, version, out.diagnostics);
       if (!made) continue;
@@ -162,13 +166,15 @@ export function planMigrations(input: PlanInput): Plan {
   // Work in progress whose feature left the spec (or went to a draft phase): never shipped, so removed.
   if (!input.blocked) for (const e of wip.values()) out.remove.push(...migrationPaths(e.file, e.environments));
   out.entries = input.blocked ? [...lock.entries] : [...shipped, ...kept];
-  clock.measure('lock', () => {
-    const text = renderLock(out.entries);
-    const same = (a: readonly LockEntry[]): string => a.map(entryLine).join('\n');
-    const changed = out.files.size > 0 || out.remove.length > 0 || input.rewriteLock || same(out.entries) !== same(lock.entries);
-    if (!input.blocked && changed) out.files.set(LOCK_FILE, text);
-  });
+  clock.measure('lock', () => writeLock(input, out));
   return out;
+}
+
+/** The lock goes with the files when anything changed. */
+function writeLock(input: PlanInput, out: Plan): void {
+  const same = (a: readonly LockEntry[]): string => a.map(entryLine).join('\n');
+  const changed = out.files.size > 0 || out.remove.length > 0 || input.rewriteLock || same(out.entries) !== same(input.lock.entries);
+  if (!input.blocked && changed) out.files.set(LOCK_FILE, renderLock(out.entries));
 }
 
 function planned(f: Feature, e: LockEntry): Omit<PlannedMigration, 'status' | 'sql'> {
