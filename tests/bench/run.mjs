@@ -198,10 +198,11 @@ function parseArgs(argv) {
 }
 
 /** A project in a fresh directory under `work`: the schema of `spec`, and (`out`) the output directory of a built copy. */
+let copies = 0;
 function copier(work, prefix) {
-  let n = 0;
   return (spec, out = null) => {
-    const dir = join(work, `${prefix}-${++n}`);
+    // Numbered across the whole run: a second pass over a size must not copy into the first pass's directories.
+    const dir = join(work, `${prefix}-${++copies}`);
     cpSync(join(spec, 'schema'), join(dir, 'schema'), { recursive: true });
     cpSync(join(spec, 'package.json'), join(dir, 'package.json'));
     if (out) cpSync(out, join(dir, 'out'), { recursive: true });
