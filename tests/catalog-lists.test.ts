@@ -72,7 +72,10 @@ describe('the keyword list', () => {
     }
     for (const [word, cat] of union(embedded, server)) {
       const listed = KEYWORDS.get(word);
-      expect(listed, `${word} is a keyword (${cat}) that compiler/sql/keywords.ts lacks: UPDATE_GOLDEN=1 npx vitest run tests/catalog-lists.test.ts`).toBeDefined();
+      expect(
+        listed,
+        `${word} is a keyword (${cat}) that compiler/sql/keywords.ts lacks: UPDATE_GOLDEN=1 npx vitest run tests/catalog-lists.test.ts`,
+      ).toBeDefined();
       expect(STRICTNESS[listed!] >= STRICTNESS[cat], `${word}: ${listed} in the list, ${cat} in a catalog`).toBe(true);
     }
   });
