@@ -215,7 +215,16 @@ class Folder {
     const ref = column.references;
     if (ref) {
       const target = this.state.get(tableKey(ref.schema, ref.table));
-      this.accept({ kind: 'reference', span: ref.span, column, target, tables: this.tableNames(), why: this.why(ref.schema, ref.table) });
+      // The names and the reason are read only of a missing table: computed for every reference, they made the fold quadratic.
+      const missing = target === undefined;
+      this.accept({
+        kind: 'reference',
+        span: ref.span,
+        column,
+        target,
+        tables: missing ? this.tableNames() : [],
+        why: missing ? this.why(ref.schema, ref.table) : '',
+      });
       if (target) this.deferred.push({ feature: this.current!, fact: { kind: 'owned-reference', span: ref.span, table, column, target } });
     }
     if (column.checkColumns.length) this.accept({ kind: 'check-columns', span: column.check?.span ?? column.span, table, column });
@@ -224,7 +233,9 @@ class Folder {
   private extend(ext: Extension, created: readonly TableState[], origin: Origin, delta: AdditiveChange[]): void {
     const target = this.state.get(tableKey(ext.schema, ext.name));
     const createdHere = target !== undefined && created.includes(target);
-    const fact = { kind: 'extend-table', span: ext.span, ext, target, createdHere, tables: this.tableNames(), why: this.why(ext.schema, ext.name) } as const;
+    const missing = target === undefined;
+    const tables = missing ? this.tableNames() : [];
+    const fact = { kind: 'extend-table', span: ext.span, ext, target, createdHere, tables, why: missing ? this.why(ext.schema, ext.name) : '' } as const;
     if (!this.accept(fact) || !target) return;
     for (const column of ext.columns) {
       const clash = target.columns.find((c) => c.column.name === column.name);
