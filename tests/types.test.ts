@@ -7,7 +7,8 @@
  * type-checked in tests/package.test.ts, in an app that installed pamc.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import ts from 'typescript';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsType } from '../compiler/typegen/index.js';
@@ -164,6 +165,43 @@ describe('pamc types', () => {
       cleanup();
     }
   });
+
+  it('types enums as Supabase does, with the values later features add, and identity columns as optional in Insert; a program type-checks against them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pamc-types-enums-'));
+    try {
+      cpSync(join(ROOT, 'tests/fixtures/objects/schema'), join(dir, 'schema'), { recursive: true });
+      writeFileSync(join(dir, 'package.json'), '{ "name": "app" }\n');
+      const r = await runPamc(dir, ['types', '--out', 'database.types.ts']);
+      expect(r.status, r.stderr).toBe(0);
+      const text = readFileSync(join(dir, 'database.types.ts'), 'utf8');
+      expect(text).toContain('    Enums: {\n      trip_status: "planned" | "active" | "done" | "cancelled"\n    }');
+      expect(text).toContain('          status: Database["public"]["Enums"]["trip_status"]\n');
+      expect(text).toContain('    Enums: {\n      trip_status: ["planned", "active", "done", "cancelled"],\n    },');
+      // Identity columns may be left out of an insert, as Supabase types them.
+      const rigs = text.slice(text.indexOf('      rigs: {'));
+      expect(rigs.slice(rigs.indexOf('Insert: {'), rigs.indexOf('Update: {'))).toContain('          id?: number\n');
+      const program = (value: string): string =>
+        `import { Constants, type Database, type Enums } from './database.types';\n` +
+        `const row: Pick<Database['public']['Tables']['trips']['Insert'], 'status'> = { status: ${value} };\n` +
+        `const all: readonly Enums<'trip_status'>[] = Constants.public.Enums.trip_status;\nexport { row, all };\n`;
+      const diagnostics = (value: string): string[] => {
+        writeFileSync(join(dir, 'use.ts'), program(value));
+        const files = [join(dir, 'use.ts')];
+        const compiled = ts.createProgram(files, {
+          strict: true,
+          noEmit: true,
+          module: ts.ModuleKind.ESNext,
+          target: ts.ScriptTarget.ES2022,
+          moduleResolution: ts.ModuleResolutionKind.Bundler,
+        });
+        return ts.getPreEmitDiagnostics(compiled).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      };
+      expect(diagnostics("'cancelled'")).toEqual([]);
+      expect(diagnostics("'lost'").join('\n')).toContain('"lost"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('refuses a spec with errors and writes nothing', async () => {
     const { dir, cleanup } = project({

@@ -5,9 +5,10 @@
  * Input: TypegenInput (a Spec, an environment, a loaded SqlParser for the
  * canonical spelling of types). Output: the text of a TypeScript module:
  * `Json`, `Database` (schema public: Tables with Row, Insert, Update and
- * Relationships; Views, Functions, Enums and CompositeTypes, empty until the
- * language has them), the helper types `Tables<>`, `TablesInsert<>`,
- * `TablesUpdate<>`, `Enums<>`, `CompositeTypes<>`, and `Constants`.
+ * Relationships; Enums, with the values later features add; Views,
+ * Functions and CompositeTypes, empty: what SQL features create is not
+ * read), the helper types `Tables<>`, `TablesInsert<>`, `TablesUpdate<>`,
+ * `Enums<>`, `CompositeTypes<>`, and `Constants` (each enum's values).
  *
  * As Supabase prints them, tables and columns are in name order, and a
  * relationship is listed only where both tables are in the same schema.
@@ -18,7 +19,19 @@ import type { SqlParser } from '../sql/parser.js';
 import { checkType } from '../sql/fragments.js';
 import type { TableState } from '../diff/state.js';
 import { environmentTables } from '../environment.js';
+import { featuresFor } from '../verify/expected.js';
 import { HELPER_TYPES } from './helpers.js';
+
+/** Enums of schema public by name, each with its values in order (those later features add after). */
+type EnumValues = ReadonlyMap<string, readonly string[]>;
+
+function environmentEnums(spec: Spec, environment: Environment): EnumValues {
+  const out = new Map<string, string[]>();
+  for (const f of featuresFor(spec, environment)) {
+    for (const e of [...f.enums, ...f.enumValues]) if (e.schema === 'public') out.set(e.name, [...(out.get(e.name) ?? []), ...e.values.map((v) => v.value)]);
+  }
+  return out;
+}
 
 /** TypegenInput is what the generator reads; `schemaDir` is only named in the header comment. */
 export interface TypegenInput {
@@ -65,10 +78,11 @@ export function typeParts(canonical: string): { base: string; array: boolean } {
 }
 
 /** The TypeScript type of a PostgreSQL type, as Supabase maps it (unknown for what it does not know). */
-export function tsType(canonical: string): string {
+export function tsType(canonical: string, enums: EnumValues = new Map()): string {
   const { base, array } = typeParts(canonical);
   let ts = 'unknown';
-  if (base === 'bool') ts = 'boolean';
+  if (enums.has(base) && !/^(pg_catalog|extensions)\./.test(canonical)) ts = `Database["public"]["Enums"][${JSON.stringify(base)}]`;
+  else if (base === 'bool') ts = 'boolean';
   else if (NUMBER_TYPES.has(base) || SERIAL_TYPES.has(base)) ts = 'number';
   else if (STRING_TYPES.has(base)) ts = 'string';
   else if (base === 'json' || base === 'jsonb') ts = 'Json';
@@ -80,16 +94,17 @@ interface ColumnFacts {
   name: string;
   ts: string;
   nullable: boolean;
-  /** It may be left out of an insert: it has a default, may be NULL, or is a serial. */
+  /** It may be left out of an insert: it has a default, may be NULL, or is a serial or identity column. */
   optional: boolean;
 }
 
-function columnFacts(column: Column, parser: SqlParser): ColumnFacts {
+function columnFacts(column: Column, parser: SqlParser, enums: EnumValues): ColumnFacts {
   const checked = checkType(parser, column.type.value);
   const canonical = 'canonical' in checked ? checked.canonical : column.type.value;
   const nullable = !column.notNull && !column.primaryKey;
   const serial = SERIAL_TYPES.has(typeParts(canonical).base);
-  return { name: column.name, ts: tsType(canonical), nullable, optional: nullable || column.default !== null || serial };
+  const generated = serial || column.identity !== null;
+  return { name: column.name, ts: tsType(canonical, enums), nullable, optional: nullable || column.default !== null || generated };
 }
 
 const byName = <T extends { name: string }>(a: T, b: T): number => a.name.localeCompare(b.name, 'en');
@@ -132,8 +147,8 @@ function relationships(table: TableState, indent: string): string {
   return `${indent}Relationships: [\n${items.join('\n')}\n${indent}]`;
 }
 
-function tableType(table: TableState, parser: SqlParser, indent: string): string {
-  const columns = table.columns.map((c) => columnFacts(c.column, parser)).sort(byName);
+function tableType(table: TableState, parser: SqlParser, enums: EnumValues, indent: string): string {
+  const columns = table.columns.map((c) => columnFacts(c.column, parser, enums)).sort(byName);
   const inner = `${indent}  `;
   return [
     `${indent}${table.name}: {`,
@@ -160,9 +175,16 @@ function tableType(table: TableState, parser: SqlParser, indent: string): string
 const NONE = ['[_ in never]: never'];
 
 /** The `Database` type: schema public and what it holds. */
-function databaseType(tables: readonly TableState[], parser: SqlParser): string {
+function databaseType(tables: readonly TableState[], parser: SqlParser, enums: EnumValues): string {
   const indent = '      ';
-  const tableTypes = [...tables].sort(byName).map((t) => tableType(t, parser, indent));
+  const tableTypes = [...tables].sort(byName).map((t) => tableType(t, parser, enums, indent));
+  const enumTypes = [...enums.keys()].sort().map(
+    (name) =>
+      `${indent}${name}: ${enums
+        .get(name)!
+        .map((v) => JSON.stringify(v))
+        .join(' | ')}`,
+  );
   const section = (name: string, body: string[] | null): string => (body ? `    ${name}: {\n${body.join('\n')}\n    }` : block('    ', name, NONE));
   return [
     'export type Database = {',
@@ -170,7 +192,7 @@ function databaseType(tables: readonly TableState[], parser: SqlParser): string 
     section('Tables', tableTypes.length ? tableTypes : null),
     section('Views', null),
     section('Functions', null),
-    section('Enums', null),
+    section('Enums', enumTypes.length ? enumTypes : null),
     section('CompositeTypes', null),
     '  }',
     '}',
@@ -181,6 +203,14 @@ function databaseType(tables: readonly TableState[], parser: SqlParser): string 
 export function generateTypes(input: TypegenInput): string {
   const tables = environmentTables(input.spec, input.environment).filter((t) => t.schema === 'public');
   const header = `// Generated by \`pamc types\` from ${input.schemaDir}/ (${input.environment}). Do not edit: run \`pamc types\` again.`;
-  const constants = 'export const Constants = {\n  public: {\n    Enums: {},\n  },\n} as const';
-  return `${[header, JSON_TYPE, databaseType(tables, input.parser), HELPER_TYPES, constants].join('\n\n')}\n`;
+  const enums = environmentEnums(input.spec, input.environment);
+  const values = [...enums.keys()].sort().map(
+    (name) =>
+      `      ${name}: [${enums
+        .get(name)!
+        .map((v) => JSON.stringify(v))
+        .join(', ')}],`,
+  );
+  const constants = `export const Constants = {\n  public: {\n    Enums: {${values.length ? `\n${values.join('\n')}\n    ` : ''}},\n  },\n} as const`;
+  return `${[header, JSON_TYPE, databaseType(tables, input.parser, enums), HELPER_TYPES, constants].join('\n\n')}\n`;
 }
