@@ -92,7 +92,7 @@ function ruleSummary(rule: RuleState): string {
     case 'signed_in':
       return `${r.kind}: ${ops}`;
     case 'parent':
-      return `parent ${code(r.column.value)}: ${ops}`;
+      return `parent ${code(r.column.value)}: ${ops || 'writes checked'}`;
     case 'members':
       return `members of ${code(r.through.value)}: ${ops}`;
     case 'policy':

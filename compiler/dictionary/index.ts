@@ -6,8 +6,9 @@
  * overview of the tables, a Mermaid erDiagram of tables and references, and
  * for each table (in fold order) its comment, where it came from, its
  * columns (type, nullability, default, constraints, comment, the feature
- * that added each), its indexes and its access rules. The same input gives
- * the same bytes.
+ * that added each), its indexes, named constraints, publication, touched
+ * columns and access rules; then the enums and extensions. The same input
+ * gives the same bytes.
  */
 import type { Column, Environment, Spec } from '../model/types.js';
 import { checkName, foreignKeyName, inCheckName, ownerIndexName, uniqueName } from '../model/names.js';
@@ -18,6 +19,8 @@ import { environmentState } from '../environment.js';
 import { accessLines, accessSummary } from './access.js';
 import { code, inline, table } from './markdown.js';
 import { erDiagram } from './mermaid.js';
+import { objectSections, tableObjectLines } from './objects.js';
+import { featuresFor } from '../verify/expected.js';
 import { Origins } from './origins.js';
 
 /** DictionaryInput is what the dictionary reads; `schemaDir` is only named in the text. */
@@ -45,10 +48,13 @@ function constraints(t: TableState, c: Column, named: boolean): string {
   const pk = t.columns.filter((x) => x.column.primaryKey);
   if (c.primaryKey) out.push(pk.length > 1 ? 'part of the primary key' : 'primary key');
   if (c.unique) out.push(`unique${name(uniqueName(t.name, c.name))}`);
+  if (c.identity) out.push(`identity, generated ${c.identity}`);
   if (c.references) {
     const target = `${c.references.schema === 'public' ? '' : `${c.references.schema}.`}${c.references.table}(${c.references.column})`;
-    const onDelete = c.references.onDelete && c.references.onDelete !== 'no action' ? `, on delete ${c.references.onDelete}` : '';
-    out.push(`references ${code(target)}${onDelete}${name(foreignKeyName(t.name, c.name))}`);
+    const action = (when: string, a: string | null): string => (a && a !== 'no action' ? `, on ${when} ${a}` : '');
+    out.push(
+      `references ${code(target)}${action('delete', c.references.onDelete)}${action('update', c.references.onUpdate)}${name(foreignKeyName(t.name, c.name))}`,
+    );
   }
   if (c.in) out.push(`one of ${c.in.value.map((v) => code(String(v))).join(', ')}${name(inCheckName(t.name, c.name))}`);
   if (c.check) out.push(`check ${code(c.check.value)}${name(checkName(t.name, c))}`);
@@ -73,7 +79,8 @@ function columnTable(t: TableState, origins: Origins): string {
 function indexLines(t: TableState, origins: Origins): string[] {
   const lines = t.indexes.map(({ index: i, origin }) => {
     const where = i.where ? ` where ${code(i.where.value)}` : '';
-    return `- ${code(i.name)}${i.unique ? ' (unique)' : ''} on ${i.columns.map(code).join(', ')}${where}, from ${origins.short(origin)}`;
+    const method = i.method ? ` using ${i.method}` : '';
+    return `- ${code(i.name)}${i.unique ? ' (unique)' : ''} on ${i.keys.map(code).join(', ')}${method}${where}, from ${origins.short(origin)}`;
   });
   const owner = ownerColumn(t.rls);
   if (owner && needsOwnerIndex(t, owner)) lines.push(`- ${code(ownerIndexName(t.name, owner))} on ${code(owner)}: the owner index pamc adds`);
@@ -86,6 +93,8 @@ function tableSection(t: TableState, origins: Origins): string {
   parts.push(`Introduced by ${origins.long(t.origin)}.`, columnTable(t, origins));
   const indexes = indexLines(t, origins);
   if (indexes.length) parts.push(`**Indexes**\n\n${indexes.join('\n')}`);
+  const objects = tableObjectLines(t);
+  if (objects.length) parts.push(`**Constraints, realtime and triggers**\n\n${objects.join('\n')}`);
   parts.push(`**Access**\n\n${accessLines(t, origins).join('\n')}`);
   return parts.join('\n\n');
 }
@@ -116,5 +125,6 @@ export function generateDictionary(input: DictionaryInput): string {
   parts.push(overview(tables, origins));
   parts.push('## Diagram', ['```mermaid', ...erDiagram(tables, referenced, input.parser), '```'].join('\n'));
   parts.push('## Tables', ...tables.map((t) => tableSection(t, origins)));
+  parts.push(...objectSections(featuresFor(input.spec, input.environment)));
   return `${parts.join('\n\n')}\n`;
 }
