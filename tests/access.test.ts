@@ -371,3 +371,42 @@ describe('tables whose columns may all be NULL', () => {
     }
   }, 90_000);
 });
+
+describe('a referenced table with one row per user (a unique owner)', () => {
+  it('verify makes that row once per user and gives every child the same parent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pamc-access-per-user-'));
+    try {
+      cpSync(join(FIXTURE, 'schema'), join(dir, 'schema'), { recursive: true });
+      const phase = [
+        'phase: 3',
+        'title: Settings',
+        'features:',
+        '  settings:',
+        '    tables:',
+        '      user_settings:',
+        '        columns:',
+        '          id:      { type: uuid, primary_key: true, default: gen_random_uuid() }',
+        '          user_id: { type: uuid, not_null: true, unique: true, references: auth.users(id) }',
+        '        rls: { owner: user_id, allow: [select, insert] }',
+        '      setting_changes:',
+        '        columns:',
+        '          id:          { type: uuid, primary_key: true, default: gen_random_uuid() }',
+        '          user_id:     { type: uuid, not_null: true, references: auth.users(id) }',
+        '          settings_id: { type: uuid, not_null: true, references: user_settings(id) }',
+        '        rls: { owner: user_id, allow: [select, insert] }',
+        '        acknowledge: { unchecked-reference: Probe rows only. }',
+        '',
+      ].join('\n');
+      writeFileSync(join(dir, 'schema', 'phase-3-settings.yaml'), phase);
+      const built = await runPamc(dir, ['build']);
+      expect(built.status, built.stderr).toBe(0);
+      const r = await runPamc(dir, ['verify', '--embedded', '--format', 'json']);
+      const report = JSON.parse(r.stdout) as { summary: { failures: number }; probes: Array<{ table: string; pass: boolean; detail?: string }> };
+      expect(report.probes.filter((p) => !p.pass).map((p) => `${p.table}: ${p.detail}`)).toEqual([]);
+      expect(r.status).toBe(0);
+      expect(report.probes.filter((p) => p.table === 'setting_changes').length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

@@ -36,6 +36,23 @@ export function literal(c: Pick<CatalogColumn, 'type'>, v: Value): string {
   return v === null ? 'NULL' : `${quoteLiteral(String(v))}::${c.type}`;
 }
 
+/** A table's keys: primary, unique constraints, unique indexes (each a non-empty list of columns). */
+export function uniqueKeysOf(actual: CatalogTable): string[][] {
+  return [
+    ...actual.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique').map((k) => k.columns),
+    ...actual.indexes.filter((i) => i.unique).map((i) => i.columns),
+  ].filter((k) => k.length > 0);
+}
+
+/** The columns a probe row of the table fills with its user's id: its owner, and references to auth.users. */
+function userColumns(expected: ExpectedTable, actual: CatalogTable): Set<string> {
+  const out = new Set<string>();
+  if (expected.rls.kind === 'rules' && expected.rls.owner) out.add(expected.rls.owner);
+  for (const k of actual.constraints)
+    if (k.kind === 'foreign' && k.columns.length === 1 && k.target?.schema === 'auth' && k.target.table === 'users') out.add(k.columns[0]!);
+  return out;
+}
+
 /** Makes probe rows; one maker serves a whole plan, so every sampled value is fresh. */
 export class RowMaker {
   private n = 0;
@@ -43,7 +60,7 @@ export class RowMaker {
   private readonly turns = new Map<string, number>();
   private readonly expected: Map<string, ExpectedTable>;
   /** Rows keyed by a user's id, made once per user. */
-  private readonly userRows = new Map<string, ProbeRow>();
+  private readonly userRows = new Map<string, { row: ProbeRow; value: string }>();
   constructor(
     expected: ExpectedSchema,
     private readonly catalog: Catalog,
@@ -93,10 +110,7 @@ export class RowMaker {
       ),
     );
     // Probes insert two rows; a column of a key left to its default (now(), '{}') would get one value twice.
-    const unique = new Set([
-      ...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').flatMap((k) => k.columns),
-      ...actual.indexes.filter((i) => i.unique).flatMap((i) => i.columns),
-    ]);
+    const unique = new Set(uniqueKeysOf(actual).flat());
     for (const c of actual.columns) {
       if (values.has(c.name)) continue;
       if (c.name === owner) {
@@ -131,11 +145,7 @@ export class RowMaker {
     const settable = actual.columns.filter((c) => !c.generated);
     const comparable = settable.filter((c) => !NO_EQUALITY.has(c.typeName.replace(/^_/, '')));
     if (comparable.some((c) => values.has(c.name))) return;
-    const keys = [
-      ...actual.constraints.filter((k) => k.kind === 'unique' || k.kind === 'primary').map((k) => k.columns),
-      ...actual.indexes.filter((i) => i.unique).map((i) => i.columns),
-    ];
-    const key = keys.find((k) => k.length > 0 && k.every((name) => comparable.some((c) => c.name === name))) ?? comparable.slice(0, 1).map((c) => c.name);
+    const key = uniqueKeysOf(actual).find((k) => k.every((name) => comparable.some((c) => c.name === name))) ?? comparable.slice(0, 1).map((c) => c.name);
     for (const name of key) {
       const c = actual.columns.find((x) => x.name === name)!;
       const value = this.value(t, actual, c, user, parents, depth, unique.has(name));
@@ -188,15 +198,20 @@ export class RowMaker {
     if (!expected || !actual || !column || depth >= 4)
       throw new CannotFill(`cannot fill the required column ${where}: it references ${key}, where verify cannot make a row`);
     // A key that is itself a user id (a profile keyed by auth.users) must be the user's id, not a fresh value.
-    const isUser = actual.constraints.some(
-      (k) => k.kind === 'foreign' && k.columns.length === 1 && k.columns[0] === column.name && k.target?.schema === 'auth' && k.target.table === 'users',
-    );
-    const value = isUser ? `${quoteLiteral(user)}::${column.type}` : sampleLiteral(column, ++this.n, this.uuid, true);
+    const isUser = userColumns(expected, actual);
+    const keyIsUser = isUser.has(column.name);
+    // A row keyed by the user (its key, or a unique key of user columns: one row per user) exists once per user:
+    // every row that needs it gets the same INSERT and the same key, and seeds run it once.
+    const mine = keyIsUser || uniqueKeysOf(actual).some((k) => k.every((c) => isUser.has(c))) ? `${key}|${user}` : null;
+    const known = mine ? this.userRows.get(mine) : undefined;
+    if (known) {
+      parents.push(...known.row.parents, known.row.insert);
+      return known.value;
+    }
+    const value = keyIsUser ? `${quoteLiteral(user)}::${column.type}` : sampleLiteral(column, ++this.n, this.uuid, true);
     if (value === null) throw new CannotFill(`cannot make a value of type ${column.type} for ${key}.${column.name}, which ${where} references`);
-    // A row keyed by the user exists once per user: every row that needs it gets the same INSERT, which seeds then run once.
-    const mine = isUser ? `${key}|${user}` : null;
-    const r = (mine && this.userRows.get(mine)) || this.row(expected, actual, user, new Map([[column.name, value]]), depth + 1);
-    if (mine) this.userRows.set(mine, r);
+    const r = this.row(expected, actual, user, new Map([[column.name, value]]), depth + 1);
+    if (mine) this.userRows.set(mine, { row: r, value });
     parents.push(...r.parents, r.insert);
     return value;
   }

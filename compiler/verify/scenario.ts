@@ -11,7 +11,7 @@ import type { RuleState } from '../diff/state.js';
 import { ruleOperations } from '../diff/state.js';
 import type { CatalogTable } from './catalog.js';
 import { displayName, type ExpectedTable } from './expected.js';
-import { CannotFill, literal, NO_EQUALITY, RowMaker, type Parse, type ProbeRow } from './rows.js';
+import { CannotFill, literal, NO_EQUALITY, RowMaker, uniqueKeysOf, type Parse, type ProbeRow } from './rows.js';
 import { solve, type Kind } from './solve.js';
 import { ACTORS, type Actor, type Attempt, type Expectation, type Measure, type Probe, type ProbeUsers } from './probes.js';
 
@@ -244,10 +244,7 @@ export function allowed(ctx: Context, actor: Actor, operation: Operation, holds:
 
 /** The table's keys: primary, unique constraints, unique indexes. */
 function uniqueKeys(ctx: Context): string[][] {
-  return [
-    ...ctx.actual.constraints.filter((k) => k.kind === 'primary' || k.kind === 'unique').map((k) => k.columns),
-    ...ctx.actual.indexes.filter((i) => i.unique).map((i) => i.columns),
-  ];
+  return uniqueKeysOf(ctx.actual);
 }
 
 /** Whether two rows share a key (a table keyed by its owner: a profile): then only one can exist. */
