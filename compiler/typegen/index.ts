@@ -81,7 +81,8 @@ export function typeParts(canonical: string): { base: string; array: boolean } {
 export function tsType(canonical: string, enums: EnumValues = new Map()): string {
   const { base, array } = typeParts(canonical);
   let ts = 'unknown';
-  if (enums.has(base) && !/^(pg_catalog|extensions)\./.test(canonical)) ts = `Database["public"]["Enums"][${JSON.stringify(base)}]`;
+  const schema = /^"?([a-z_][a-z0-9_$]*)"?\./.exec(canonical)?.[1] ?? 'public';
+  if (enums.has(base) && schema === 'public') ts = `Database["public"]["Enums"][${JSON.stringify(base)}]`;
   else if (base === 'bool') ts = 'boolean';
   else if (NUMBER_TYPES.has(base) || SERIAL_TYPES.has(base)) ts = 'number';
   else if (STRING_TYPES.has(base)) ts = 'string';
