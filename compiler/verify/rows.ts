@@ -59,7 +59,7 @@ export class RowMaker {
   /** Rows made so far per column with an `in` list. */
   private readonly turns = new Map<string, number>();
   private readonly expected: Map<string, ExpectedTable>;
-  /** Rows keyed by a user's id, made once per user. */
+  /** Rows there is one of per user (keyed by the user, or by a unique key of user columns), with the key children reference. */
   private readonly userRows = new Map<string, { row: ProbeRow; value: string }>();
   constructor(
     expected: ExpectedSchema,
