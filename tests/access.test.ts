@@ -18,10 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { STANDIN_SQL } from '../compiler/verify/standin.js';
-import { copyProject, ROOT, runPamc } from './helpers/project.js';
+import { copyProject, fixtureProject, ROOT, runPamc } from './helpers/project.js';
 import { testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/access');
+const SCHEMA = 'tests/fixtures/access/schema';
 const url = testDatabaseUrl();
 if (!url) console.info('access tests on the real server skipped: set PAMC_TEST_DATABASE_URL to run them');
 
@@ -264,14 +265,12 @@ describe.skipIf(!url)('attacks on the real PostgreSQL, with Supabase default pri
 
 describe('what PostgreSQL would refuse, or what would let nobody in, is refused at build', () => {
   async function buildSpec(yaml: string): Promise<{ status: number; stderr: string }> {
-    const dir = mkdtempSync(join(tmpdir(), 'pamc-access-bad-'));
+    const existing = 'existing:\n  legacy_notes:\n    columns:\n      id: { type: uuid }\n';
+    const { dir, cleanup } = fixtureProject(SCHEMA, { 'phase-3-bad.yaml': `phase: 3\ntitle: Bad\n${existing}features:\n${yaml}` });
     try {
-      cpSync(join(FIXTURE, 'schema'), join(dir, 'schema'), { recursive: true });
-      const existing = 'existing:\n  legacy_notes:\n    columns:\n      id: { type: uuid }\n';
-      writeFileSync(join(dir, 'schema', 'phase-3-bad.yaml'), `phase: 3\ntitle: Bad\n${existing}features:\n${yaml}`);
       return await runPamc(dir, ['build']);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }
 
@@ -336,9 +335,8 @@ describe('what PostgreSQL would refuse, or what would let nobody in, is refused 
 
 describe('tables whose columns may all be NULL', () => {
   it('verify names its probe rows by a unique column, else by the first it can compare', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pamc-access-nullable-'));
+    const { dir, cleanup } = fixtureProject(SCHEMA);
     try {
-      cpSync(join(FIXTURE, 'schema'), join(dir, 'schema'), { recursive: true });
       const phase = [
         'phase: 3',
         'title: Loose tables',
@@ -367,16 +365,15 @@ describe('tables whose columns may all be NULL', () => {
       expect(report.summary.failures).toBe(0);
       expect(report.probes.filter((p) => p.table.startsWith('loose_')).length).toBeGreaterThan(0);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 90_000);
 });
 
 describe('a referenced table with one row per user (a unique owner)', () => {
   it('verify makes that row once per user and gives every child the same parent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pamc-access-per-user-'));
+    const { dir, cleanup } = fixtureProject(SCHEMA);
     try {
-      cpSync(join(FIXTURE, 'schema'), join(dir, 'schema'), { recursive: true });
       const phase = [
         'phase: 3',
         'title: Settings',
@@ -406,7 +403,7 @@ describe('a referenced table with one row per user (a unique owner)', () => {
       expect(r.status).toBe(0);
       expect(report.probes.filter((p) => p.table === 'setting_changes').length).toBeGreaterThan(0);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 90_000);
 });

@@ -5,10 +5,10 @@
  * access rules and diagram lines.
  */
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runPamc } from './helpers/project.js';
+import { fixtureProject, ROOT, runPamc } from './helpers/project.js';
 
 const GOLDEN = join(ROOT, 'tests/golden/docs/pam.md');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -148,10 +148,8 @@ describe('pamc docs', () => {
   });
 
   it('shows schema objects: enums with the feature of each added value, extensions, identity, on update, index keys and methods, named constraints, realtime and touched columns', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pamc-docs-objects-'));
+    const { dir, cleanup } = fixtureProject('tests/fixtures/objects/schema');
     try {
-      cpSync(join(ROOT, 'tests/fixtures/objects/schema'), join(dir, 'schema'), { recursive: true });
-      writeFileSync(join(dir, 'package.json'), '{ "name": "app" }\n');
       const r = await runPamc(dir, ['docs']);
       expect(r.status, r.stderr).toBe(0);
       const doc = r.stdout;
@@ -170,7 +168,7 @@ describe('pamc docs', () => {
       expect(doc).toContain('- `updated_at` is set to `now()` on every update (trigger `trips_touch_updated_at`)');
       expect(doc).toContain('parent `rig_id`: writes checked');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   });
 });

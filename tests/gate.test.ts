@@ -15,6 +15,14 @@ import { testDatabaseUrl, withScratchDatabase } from './helpers/db.js';
 const PHASE_4 = 'schema/phase-4-passive-trip-logger.yaml';
 const PHASE_2 = 'schema/phase-2-conversational-engine.yaml';
 
+/** A new phase whose feature adds a `note` column of `type` to the shipped `trips`. */
+function addNote(dir: string, type = 'text'): void {
+  writeFileSync(
+    join(dir, 'schema', 'phase-8-notes.yaml'),
+    `phase: 8\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: ${type} }\n`,
+  );
+}
+
 function edit(dir: string, path: string, from: string | RegExp, to: string): void {
   const file = join(dir, path);
   const text = readFileSync(file, 'utf8');
@@ -104,10 +112,7 @@ describe('every migration new relative to the base is what build emits', () => {
   it('catches a new migration whose body was replaced, its hash recomputed with pamc’s own functions', async () => {
     const p = projectRepo();
     try {
-      writeFileSync(
-        join(p.dir, 'schema', 'phase-8-notes.yaml'),
-        'phase: 8\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n',
-      );
+      addNote(p.dir);
       expect((await runPamc(p.dir, ['build'])).status).toBe(0);
       const lockPath = join(p.dir, 'out', 'pamc.lock');
       const entries = readLockEntries(lockPath);
@@ -132,10 +137,7 @@ describe('every migration new relative to the base is what build emits', () => {
   it('passes the same branch as build wrote it', async () => {
     const p = projectRepo();
     try {
-      writeFileSync(
-        join(p.dir, 'schema', 'phase-8-notes.yaml'),
-        'phase: 8\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: text }\n',
-      );
+      addNote(p.dir);
       expect((await runPamc(p.dir, ['build'])).status).toBe(0);
       commitAll(p.dir, 'notes');
       const r = await check(p.dir);
@@ -305,10 +307,7 @@ describe('types are checked at build time', () => {
   it('refuses a type that does not exist, on its YAML line, with a suggestion', async () => {
     const p = projectRepo();
     try {
-      writeFileSync(
-        join(p.dir, 'schema', 'phase-8-notes.yaml'),
-        'phase: 8\ntitle: Notes\nfeatures:\n  trip_notes:\n    extend:\n      trips:\n        columns:\n          note: { type: txet }\n',
-      );
+      addNote(p.dir, 'txet');
       const r = await runPamc(p.dir, ['build']);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('error[unknown-type]: the type `txet` of column `note` does not exist at this point');

@@ -7,12 +7,12 @@
  * type-checked in tests/package.test.ts, in an app that installed pamc.
  */
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsType } from '../compiler/typegen/index.js';
-import { ROOT, runPamc } from './helpers/project.js';
+import { fixtureProject, ROOT, runPamc } from './helpers/project.js';
 
 const GOLDEN = join(ROOT, 'tests/golden/types/pam.ts');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -167,10 +167,8 @@ describe('pamc types', () => {
   });
 
   it('types enums as Supabase does, with the values later features add, and identity columns as optional in Insert; a program type-checks against them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pamc-types-enums-'));
+    const { dir, cleanup } = fixtureProject('tests/fixtures/objects/schema');
     try {
-      cpSync(join(ROOT, 'tests/fixtures/objects/schema'), join(dir, 'schema'), { recursive: true });
-      writeFileSync(join(dir, 'package.json'), '{ "name": "app" }\n');
       const r = await runPamc(dir, ['types', '--out', 'database.types.ts']);
       expect(r.status, r.stderr).toBe(0);
       const text = readFileSync(join(dir, 'database.types.ts'), 'utf8');
@@ -199,7 +197,7 @@ describe('pamc types', () => {
       expect(diagnostics("'cancelled'")).toEqual([]);
       expect(diagnostics("'lost'").join('\n')).toContain('"lost"');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 60_000);
 

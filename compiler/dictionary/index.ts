@@ -15,7 +15,7 @@ import { checkName, foreignKeyName, inCheckName, ownerIndexName, uniqueName } fr
 import type { SqlParser } from '../sql/parser.js';
 import { needsOwnerIndex } from '../diff/fold.js';
 import { ownerColumn, tableKey, type TableState } from '../diff/state.js';
-import { environmentState } from '../environment.js';
+import { environmentEnums, environmentState } from '../environment.js';
 import { accessLines, accessSummary } from './access.js';
 import { code, inline, table } from './markdown.js';
 import { erDiagram } from './mermaid.js';
@@ -125,6 +125,6 @@ export function generateDictionary(input: DictionaryInput): string {
   parts.push(overview(tables, origins));
   parts.push('## Diagram', ['```mermaid', ...erDiagram(tables, referenced, input.parser), '```'].join('\n'));
   parts.push('## Tables', ...tables.map((t) => tableSection(t, origins)));
-  parts.push(...objectSections(featuresFor(input.spec, input.environment)));
+  parts.push(...objectSections(featuresFor(input.spec, input.environment), environmentEnums(input.spec, input.environment)));
   return `${parts.join('\n\n')}\n`;
 }

@@ -4,30 +4,27 @@
  * each table its named constraints, its realtime publication and its
  * touched columns.
  *
- * Input: the features of an environment, in order, and a table's state.
+ * Input: the features of an environment, in order, its enums, and a
+ * table's state.
  * Output: Markdown sections and lines.
  */
 import type { TableState } from '../diff/state.js';
+import type { EnumState } from '../environment.js';
 import type { Feature } from '../model/types.js';
 import { code } from './markdown.js';
 
 /** Enums and extensions of schema-wide scope, each with where it came from. */
-export function objectSections(features: readonly Feature[]): string[] {
+export function objectSections(features: readonly Feature[], enums: readonly EnumState[]): string[] {
   const where = (f: Feature): string => `${code(f.name)} (phase ${f.phase})`;
-  const enums = new Map<string, Array<{ value: string; from: Feature }>>();
-  for (const f of features)
-    for (const e of [...f.enums, ...f.enumValues]) {
-      const name = e.schema === 'public' ? e.name : `${e.schema}.${e.name}`;
-      enums.set(name, [...(enums.get(name) ?? []), ...e.values.map((v) => ({ value: v.value, from: f }))]);
-    }
   const extensions = features.flatMap((f) => f.extensions.map((x) => `- ${code(x.value)}, in schema \`extensions\`, from ${where(f)}`));
   const out: string[] = [];
-  if (enums.size) {
-    const lines = [...enums].map(([name, values]) => {
-      const first = values[0]!.from;
-      const later = values.filter((v) => v.from !== first);
-      const added = later.length ? `; ${later.map((v) => `${code(v.value)} added by ${where(v.from)}`).join(', ')}` : '';
-      return `- ${code(name)}: ${values.map((v) => code(v.value)).join(', ')} (in this order), from ${where(first)}${added}`;
+  if (enums.length) {
+    const lines = enums.map((e) => {
+      const first = e.values[0]!.feature;
+      const later = e.values.filter((v) => v.feature !== first);
+      const added = later.length ? `; ${later.map((v) => `${code(v.value)} added by ${where(v.feature)}`).join(', ')}` : '';
+      const name = e.schema === 'public' ? e.name : `${e.schema}.${e.name}`;
+      return `- ${code(name)}: ${e.values.map((v) => code(v.value)).join(', ')} (in this order), from ${where(first)}${added}`;
     });
     out.push('## Enums', lines.join('\n'));
   }

@@ -7,7 +7,7 @@
  */
 import { OBJECT_QUERIES } from './objects.js';
 import { buildCatalog, CATALOG_QUERIES, RESOLVE_READ_SQL, resolveSql, type Catalog, type CatalogRows, type Resolutions } from './catalog.js';
-import { asDbError } from './db.js';
+import { asDbError, type DbError } from './db.js';
 import { tableKeyOf, type ExpectedSchema } from './expected.js';
 import { EXPOSURE_QUERIES, judgeExposure, type ExposureRows, type ExposureScan } from './exposure.js';
 import { actorSql, judge, probeResult, usersSql, type Attempt, type Observation, type Probe, type ProbeResult, type ProbeUsers } from './probes.js';
@@ -95,32 +95,24 @@ export async function runProbes(session: Session, probes: readonly Probe[], user
  * made with triggers off where the session may turn them off.
  */
 async function createUsers(session: Session, users: ProbeUsers): Promise<string | null> {
+  const quiet = (await inSavepoint(session, 'pamc_quiet', () => session.exec('SET LOCAL session_replication_role = replica'))) === null;
+  const failed = await inSavepoint(session, 'pamc_users', () => session.exec(usersSql(users)));
+  if (quiet) await session.exec('SET LOCAL session_replication_role = origin');
+  return failed ? `could not create the probe users in auth.users: ${failed.message}` : null;
+}
+
+/** Runs `run` under a savepoint: kept when it works; rolled back, and the database's error returned, when it fails. */
+async function inSavepoint(session: Session, name: string, run: () => Promise<unknown>): Promise<DbError | null> {
+  await session.exec(`SAVEPOINT ${name}`);
   try {
-    await session.exec('SAVEPOINT pamc_users');
-    const quiet = await triedStatement(session, 'SET LOCAL session_replication_role = replica');
-    await session.exec(usersSql(users));
-    if (quiet) await session.exec('SET LOCAL session_replication_role = origin');
-    await session.exec('RELEASE SAVEPOINT pamc_users');
+    await run();
+    await session.exec(`RELEASE SAVEPOINT ${name}`);
     return null;
   } catch (error) {
     const e = asDbError(error);
     if (!e) throw error;
-    await session.exec('ROLLBACK TO SAVEPOINT pamc_users');
-    return `could not create the probe users in auth.users: ${e.message}`;
-  }
-}
-
-/** Runs a statement the session may lack the privilege for; whether it ran. */
-async function triedStatement(session: Session, sql: string): Promise<boolean> {
-  await session.exec('SAVEPOINT pamc_try');
-  try {
-    await session.exec(sql);
-    await session.exec('RELEASE SAVEPOINT pamc_try');
-    return true;
-  } catch (error) {
-    if (!asDbError(error)) throw error;
-    await session.exec('ROLLBACK TO SAVEPOINT pamc_try');
-    return false;
+    await session.exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+    return e;
   }
 }
 

@@ -45,6 +45,19 @@ export function copyProject(parts: string[] = ['package.json', 'schema', 'out'])
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A project in a fresh directory with the phase files of a fixture
+ * (`schema`, relative to the repository) and a bare package.json; `phases`
+ * adds phase files to it (name → YAML).
+ */
+export function fixtureProject(schema: string, phases: Record<string, string> = {}): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'pamc-'));
+  cpSync(join(ROOT, schema), join(dir, 'schema'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "name": "app" }\n');
+  for (const [name, yaml] of Object.entries(phases)) writeFileSync(join(dir, 'schema', name), yaml);
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Runs the built CLI in `cwd`. */
 export function pamc(cwd: string, args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
