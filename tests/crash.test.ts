@@ -15,7 +15,7 @@
  * kill tests remove it themselves, to spare the wait; one test waits).
  *
  * PAMC_CRASH_RUNS sets the number of kills (default 2: between the first migration and the lock, and while a temporary file is written;
- * `npm run test:long` runs more).
+ * `npm run test:long` runs more); PAMC_CRASH_SEED the seed of the kill times (printed with the outcomes).
  */
 import { parseLock } from '../compiler/lock/index.js';
 import { migrationPaths } from '../compiler/plan/index.js';
@@ -25,9 +25,13 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, copyProject, snapshot } from './helpers/project.js';
-import { manyFeaturesPhase } from './helpers/gen.js';
+import { manyFeaturesPhase, seededDraw } from './helpers/gen.js';
 
 const RUNS = Number(process.env.PAMC_CRASH_RUNS ?? 2);
+/** When each kill lands, drawn from a seeded PRNG (PAMC_CRASH_SEED, else random; printed with the outcomes). */
+const SEED = Number(process.env.PAMC_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const draw = seededDraw(SEED);
+const fraction = (): number => draw.int(0, 999_999) / 1_000_000;
 const FEATURES = 150;
 const ENV = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' };
 const HANG_GUARD_MS = 60_000;
@@ -99,7 +103,11 @@ function freshCopy(): { dir: string; cleanup: () => void } {
 
 describe('a build killed at any moment', () => {
   const outcomes: Record<string, number> = {};
-  afterAll(() => console.log(`crash: ${RUNS} kills of a ${FEATURES}-feature build (${Math.round(buildMs)} ms uninterrupted): ${JSON.stringify(outcomes)}`));
+  afterAll(() =>
+    console.log(
+      `crash (seed ${SEED}, PAMC_CRASH_SEED to draw the same kill times): ${RUNS} kills of a ${FEATURES}-feature build (${Math.round(buildMs)} ms uninterrupted): ${JSON.stringify(outcomes)}`,
+    ),
+  );
 
   for (let i = 0; i < RUNS; i++) {
     // A third of the kills land anywhere in the run; a third just after the build's first temporary file;
@@ -111,14 +119,14 @@ describe('a build killed at any moment', () => {
         const out = join(p.dir, 'out');
         const build = startBuild(p.dir);
         if (strategy === 'anywhere') {
-          await sleep(Math.random() * buildMs * 1.2);
+          await sleep(fraction() * buildMs * 1.2);
         } else {
           const names = new Set(readdirSync(out));
           const fresh = strategy === 'while writing' ? (n: string): boolean => /\.sql\.\d+$/.test(n) : (n: string): boolean => n.endsWith('.sql');
           const deadline = performance.now() + HANG_GUARD_MS;
           // Poll without yielding to timers: the renames of a whole build take a few milliseconds.
           while (!readdirSync(out).some((n) => !names.has(n) && fresh(n)) && performance.now() < deadline) await new Promise((r) => setImmediate(r));
-          if (strategy === 'while writing') await sleep(Math.random() * 40);
+          if (strategy === 'while writing') await sleep(fraction() * 40);
         }
         build.kill();
         const killed = await build.done;

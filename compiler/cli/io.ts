@@ -25,9 +25,12 @@ function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
+/** One decoder serves every file: without `stream`, decode keeps nothing between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
 /** Decodes UTF-8; invalid bytes become U+FFFD, which the loader reports. */
 export function decode(bytes: Buffer): string {
-  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+  return UTF8.decode(bytes);
 }
 
 /** Reads every *.yaml / *.yml (and *.sql, for SQL features) under `dir`, sorted by path; symlinks must stay inside `root`. */
@@ -92,7 +95,8 @@ function readBounded(path: string): { bytes: Buffer } | { reason: string } {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return { reason: 'is not a regular file (a pipe, a device or a socket); pamc reads only plain files' };
     if (stat.size > MAX_SOURCE_BYTES) return { reason: `is ${stat.size} bytes; phase files are limited to ${MAX_SOURCE_BYTES} bytes` };
-    const buffer = Buffer.alloc(MAX_SOURCE_BYTES + 1);
+    // Not zero-filled: only the bytes read are used.
+    const buffer = Buffer.allocUnsafe(MAX_SOURCE_BYTES + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_SOURCE_BYTES)
