@@ -105,7 +105,7 @@ describe('a build killed at any moment', () => {
   const outcomes: Record<string, number> = {};
   afterAll(() =>
     console.log(
-      `crash (seed ${SEED}, PAMC_CRASH_SEED to draw the same kill times): ${RUNS} kills of a ${FEATURES}-feature build (${Math.round(buildMs)} ms uninterrupted): ${JSON.stringify(outcomes)}`,
+      `crash (seed ${SEED}; PAMC_CRASH_SEED=${SEED} draws the same kill points): ${RUNS} kills of a ${FEATURES}-feature build (${Math.round(buildMs)} ms uninterrupted): ${JSON.stringify(outcomes)}`,
     ),
   );
 
