@@ -160,6 +160,12 @@ export function expressionFacts(parser: SqlParser, text: string): ExpressionFact
   });
 }
 
+/** The parse tree of an expression (the one target of `SELECT (<text>)`), or null when the text is not exactly one expression. */
+export function expressionTree(parser: SqlParser, text: string): Record<string, unknown> | null {
+  const result = parser.parse(`${EXPRESSION_PREFIX}${text}\n)`);
+  return result.ok ? singleValue(result.statements) : null;
+}
+
 /** Names of the columns an expression refers to (unqualified ColumnRefs), in order of appearance. */
 export function columnRefs(parser: SqlParser, text: string): string[] {
   return [...expressionFacts(parser, text).refs];

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { stopwatch } from '../report/timings.js';
 import type { Environment, Spec } from '../model/types.js';
 import { loadParser, type SqlParser } from '../sql/parser.js';
+import { expressionTree } from '../sql/fragments.js';
 import { applyMigrations, lockUpFront, problemFailure, type ApplyFailure } from './apply.js';
 import { compareSchema, type Drift } from './compare.js';
 import type { Connection } from './db.js';
@@ -214,14 +215,7 @@ async function judge(session: Session, expected: ExpectedSchema, options: Verify
   const uuid = options.uuid ?? randomUUID;
   const users = { a: uuid(), b: uuid(), c: uuid(), d: uuid() };
   const parser = options.parser ?? (await loadParser());
-  const parse = (expression: string): Record<string, unknown> | null => {
-    const r = parser.parse(`SELECT ${expression}`);
-    const target = r.ok
-      ? (r.statements[0] as { SelectStmt?: { targetList?: Array<{ ResTarget?: { val?: Record<string, unknown> } }> } }).SelectStmt?.targetList?.[0]?.ResTarget
-          ?.val
-      : undefined;
-    return target ?? null;
-  };
+  const parse = (expression: string) => expressionTree(parser, expression);
   report.probes = await runProbes(session, planProbes(expected, catalog, users, uuid, parse), users);
   report.probed = probedRuleKinds(expected);
   lap('probes');
